@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+UV_VER  := 0.13.8
+STAMP   := $(VENV)/.installed
+
+.PHONY: setup run test lint format bench lock samples clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q "uv==$(UV_VER)"
+	@$(BIN)/uv pip install -q --python $(BIN)/python -c requirements.lock -e ".[test]"
+	@bash scripts/ensure-system-packages.sh
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/planwatch run --decree samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt \
+		--inbox samples/inbox --workdir work --as-of 2020-07-20
+
+test: setup lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Re-resolve the pinned versions after editing requirements.in / pyproject dependencies.
+lock: setup
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.lock
+
+samples: setup
+	$(BIN)/python scripts/make_sample_inbox.py samples/inbox
+
+clean:
+	rm -rf $(VENV) work .pytest_cache

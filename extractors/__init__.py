@@ -1,0 +1,1 @@
+"""Readers: one module per input format, each turning a file into the shared model."""

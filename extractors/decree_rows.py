@@ -1,0 +1,41 @@
+"""The intermediate form every decree reader produces: logical rows of the plan table.
+
+A reader (converter text, PDF, OCR) finds the header, maps columns by header words and
+stitches page-break fragments back into *logical* rows. `extractors.plan_assembly` then
+turns rows into chapters, goals, tasks and measures, and `extractors.decree_qa` checks them.
+Keeping this contract small is what lets a new decree format touch one module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.model import PLAN_COLUMNS, Provenance
+
+
+@dataclass
+class RawRow:
+    """One logical row of the plan table, cells keyed by canonical column (PLAN_COLUMNS).
+
+    `spanning` marks a row whose text spans the whole table width (chapter or goal rows).
+    `cells` holds cleaned text (markup stripped, fragments joined with one space);
+    `provenance` holds where each non-empty cell came from.
+    """
+
+    cells: dict[str, str] = field(default_factory=lambda: dict.fromkeys(PLAN_COLUMNS, ""))
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    spanning: bool = False
+
+    def text(self) -> str:
+        return " ".join(v for v in self.cells.values() if v)
+
+
+@dataclass
+class DecreeText:
+    """Everything a reader hands to the assembler besides the rows."""
+
+    source: str
+    sha256: str
+    title: str  # the plan's title as printed above the table
+    rows: list[RawRow]
+    abbreviation_lines: list[tuple[str, Provenance]]  # raw lines after the list title

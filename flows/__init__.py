@@ -1,0 +1,1 @@
+"""Prefect flows: wiring only, over the plain functions of the other packages."""

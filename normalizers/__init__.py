@@ -1,0 +1,1 @@
+"""Language and registry normalizers: agency names, deadlines, statuses, measure links."""

@@ -1,0 +1,1 @@
+"""Compliance rules (pure) and their presentations: datasets and Excel workbooks."""
