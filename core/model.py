@@ -330,3 +330,18 @@ class Document:
     @property
     def text(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class ReportReading:
+    """What the report normalizers read out of one Document, before the ledger adds file facts
+    (sha256, size, first-seen time, mtime fallback for the date, archive path)."""
+
+    outcome: str  # an Outcome value
+    reason: str = ""
+    agency: str | None = None
+    agency_candidates: tuple[str, ...] = ()  # every code found, for the review reason
+    period: Period | None = None
+    report_date: date | None = None  # from the content only; None -> ledger falls back
+    entries: tuple[Entry, ...] = ()
+    language: str | None = None  # "ky", "ru" or None
