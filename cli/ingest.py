@@ -1,0 +1,116 @@
+"""`planwatch ingest --inbox DIR --workdir DIR [--decree FILE]`: scan the inbox once.
+
+Loads the decree's plan into the ledger (unless that decree's sha256 is already loaded),
+ingests every ready inbox file, prints one row per file and writes `WORKDIR/out/files.csv`
+and `WORKDIR/out/entries.csv`. Exit 0 when the scan completed, rejected files included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from core.model import Outcome, Plan, Report
+from ledger.db import Ledger
+from ledger.inbox import InboxSettings, scan_inbox
+from outputs.ledger_views import linked_count, write_ledger_views
+
+DEFAULT_DECREE = Path("samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt")
+OUT_DIR = "out"
+# Column widths of the printed table; long names and reasons are cut with "…".
+WIDTHS = {"file": 44, "agency": 8, "period": 7, "linked": 15, "outcome": 12}
+REASON_WIDTH = 70
+
+
+@click.command()
+@click.option(
+    "--inbox",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder the agencies' report files are dropped into (only read).",
+)
+@click.option(
+    "--workdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the ledger, archive/, quarantine/ and out/ live (created).",
+)
+@click.option(
+    "--decree",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_DECREE,
+    show_default=True,
+    help="The decree whose action plan the reports are read against.",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=InboxSettings().settle_seconds,
+    show_default=True,
+    help="Seconds a file's size must stay unchanged before it is taken.",
+)
+def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
+    """Scan the inbox once and record every file in the ledger."""
+    started = datetime.now(UTC).replace(tzinfo=None)
+    with Ledger.for_workdir(workdir) as ledger:
+        plans = [load_plan(ledger, decree)]
+        reports = scan_inbox(inbox, workdir, ledger, plans, InboxSettings(settle_seconds=settle))
+        views = write_ledger_views(ledger, workdir / OUT_DIR)
+    new = [r for r in reports if r.first_seen >= started]
+    click.echo(format_table(reports, {r.sha256 for r in new}))
+    click.echo(summary_line(reports, new))
+    click.echo("views: " + ", ".join(str(p) for p in views))
+
+
+def load_plan(ledger: Ledger, decree: Path) -> Plan:
+    """The decree's normalized plan, read and stored only the first time its bytes are seen."""
+    sha256 = hashlib.sha256(decree.read_bytes()).hexdigest()
+    known = [p for p in ledger.plans() if p.sha256 == sha256]
+    if known:
+        return known[0]
+    from extractors.decree import read_decree
+    from normalizers.plan_normalize import normalize_plan
+
+    plan = normalize_plan(read_decree(decree))
+    ledger.save_plan(plan)
+    return plan
+
+
+def format_table(reports: list[Report], new: set[str]) -> str:
+    header = ("file", "agency", "period", "linked/unlinked", "outcome", "reason")
+    rows = [header] + [_row(r, r.sha256 in new) for r in reports]
+    widths = [*WIDTHS.values(), REASON_WIDTH]
+    return "\n".join(
+        "  ".join(_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def summary_line(reports: list[Report], new: list[Report]) -> str:
+    counts = {o: sum(1 for r in new if r.outcome == o) for o in Outcome}
+    return (
+        f"{len(reports)} file(s) scanned: {len(new)} new "
+        f"({counts[Outcome.ACCEPTED]} accepted, {counts[Outcome.NEEDS_REVIEW]} needs review, "
+        f"{counts[Outcome.REJECTED]} rejected), {len(reports) - len(new)} already in the ledger"
+    )
+
+
+def _row(r: Report, is_new: bool) -> tuple[str, ...]:
+    linked = linked_count(r)
+    outcome = str(r.outcome) if is_new else f"{r.outcome}*"
+    return (
+        r.file,
+        r.agency or "-",
+        str(r.period) if r.period else "-",
+        f"{linked}/{len(r.entries) - linked}",
+        outcome,
+        r.reason or "-",
+    )
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
