@@ -315,6 +315,8 @@ class Table:
     location: str  # "sheet Report", "table 2", "page 3"
     row_locations: tuple[str, ...] = ()  # one per row; "row 5"
     confidence: float | None = None
+    # OCR confidence 0..1 per row (its least sure cell), parallel to rows; () for a text layer.
+    row_confidence: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
