@@ -1,0 +1,451 @@
+"""Read a decree PDF's action-plan table into logical rows (`DecreeText`) with pdfplumber.
+
+pdfplumber finds the ruled table on each page and stops at the page edge; the rest is ours:
+find the columns by their header words (Kyrgyz or Russian) and map every cell to a column by
+its x-position under the header, drop header rows repeated on later pages (and the row of
+column numbers some decrees print under the header), tell chapter/goal rows (one cell across
+the table) from measure rows, and stitch a row broken by a page break back together. A row at
+the top of a page continues the previous page's last row when its content says so: no task
+number and no new measure number of its own. Each page is closed after use so memory stays
+flat on a long decree.
+
+Pipeline: `page_to_content` (pdfplumber, per page) → `contents_to_decree` (pure): header
+detection, `row_to_cells`, `rows_to_logical_rows`, title above the table, abbreviation list
+after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfplumber.utils import extract_words
+from pdfplumber.utils.exceptions import PdfminerException
+
+from core.errors import UnreadableDecree
+from core.model import PLAN_COLUMNS, Provenance, measure_sort_key
+from core.text import clean_cell, join_fragments
+from extractors.decree_columns import header_vocab, map_header
+from extractors.decree_rows import DecreeText, RawRow
+
+SNAP_TOLERANCE = 3.0  # pt: ruling lines this close are one line (pdfplumber's default)
+INTERSECTION_TOLERANCE = 3.0  # pt: how near lines must come to make a cell corner
+COLUMN_TOLERANCE = 4.0  # pt: a cell edge this near a header column's edge lies on it
+MIN_SPANNING_COLUMNS = 5  # a cell across this many header columns is a chapter/goal row
+LINE_TOLERANCE = 3.0  # pt: words whose tops differ less than this share a text line
+INDENT_TOLERANCE = 4.0  # pt: lines starting this near the list's left edge start an entry
+MAX_PAGES = 2000  # a decree annex longer than this is not a decree; refuse, don't grind
+
+SCANNED_REASON = "no text layer — scanned decree; OCR needed"
+_MEASURE_NO = re.compile(r"^\s*(\d+)\s*\.\s*(\d+)")
+_TASK_NO = re.compile(r"^\s*\d[\d\s.]*$")
+_FOLIO = re.compile(r"^\s*[-–—]?\s*\d{1,4}\s*[-–—]?\s*$")
+_DASHES = (" - ", " – ", " — ")
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How to find and read the plan table; defaults are the named constants above."""
+
+    snap_tolerance: float = SNAP_TOLERANCE
+    intersection_tolerance: float = INTERSECTION_TOLERANCE
+    column_tolerance: float = COLUMN_TOLERANCE
+    min_spanning_columns: int = MIN_SPANNING_COLUMNS
+    line_tolerance: float = LINE_TOLERANCE
+    indent_tolerance: float = INDENT_TOLERANCE
+    max_pages: int = MAX_PAGES
+
+    def __post_init__(self) -> None:
+        for name in (
+            "snap_tolerance",
+            "intersection_tolerance",
+            "column_tolerance",
+            "line_tolerance",
+            "indent_tolerance",
+        ):
+            if not 0 <= getattr(self, name) <= 50:
+                raise ValueError(f"{name} must be between 0 and 50 pt, not {getattr(self, name)}")
+        if not 2 <= self.min_spanning_columns <= len(PLAN_COLUMNS):
+            raise ValueError(f"min_spanning_columns must be 2..9, not {self.min_spanning_columns}")
+        if self.max_pages < 1:
+            raise ValueError(f"max_pages must be positive, not {self.max_pages}")
+
+    @classmethod
+    def resolve(cls, settings: PdfSettings | Mapping[str, Any] | None) -> PdfSettings:
+        if settings is None:
+            return cls()
+        return settings if isinstance(settings, cls) else cls(**settings)
+
+    def table_settings(self) -> dict[str, Any]:
+        return {
+            "vertical_strategy": "lines",
+            "horizontal_strategy": "lines",
+            "snap_tolerance": self.snap_tolerance,
+            "intersection_tolerance": self.intersection_tolerance,
+        }
+
+
+# --------------------------------------------------------------------------- page content
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A drawn table cell whose top edge lies on this row; `text` cleaned."""
+
+    x0: float
+    x1: float
+    text: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    page: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of running text outside the table; `bold` is its leading bold words."""
+
+    page: int
+    x0: float
+    top: float
+    text: str
+    bold: str = ""
+
+
+@dataclass(frozen=True)
+class PageContent:
+    page: int
+    rows: tuple[TableRow, ...] = ()  # table rows on this page, top to bottom
+    above: tuple[TextLine, ...] = ()  # text above the first table (all text if none)
+    below: tuple[TextLine, ...] = ()  # text below the last table
+    chars: int = 0
+    images: int = 0
+
+
+def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
+    """Everything the plan needs from one pdfplumber page: table rows and the text around."""
+    number = page.page_number
+    chars = page.chars
+    if not chars:
+        return PageContent(number, images=len(page.images))
+    tables = sorted(page.find_tables(settings.table_settings()), key=lambda t: t.bbox[1])
+    rows = tuple(row for table in tables for row in table_to_rows(table, number))
+    top = tables[0].bbox[1] if tables else float("inf")
+    bottom = tables[-1].bbox[3] if tables else float("inf")
+    outside = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
+    lines = chars_to_lines(outside, number, settings)
+    above = tuple(line for line in lines if line.top < top)
+    below = tuple(line for line in lines if line.top >= bottom)
+    return PageContent(number, rows, above, below, len(chars), len(page.images))
+
+
+def table_to_rows(table: Any, page: int) -> list[TableRow]:
+    """pdfplumber's rows with their cells' x-extents; None cells (covered by a cell merged
+    from above or from the left) are left out."""
+    rows = []
+    for row, texts in zip(table.rows, table.extract(), strict=True):
+        cells = tuple(
+            Cell(bbox[0], bbox[2], clean_cell(text or ""))
+            for bbox, text in zip(row.cells, texts, strict=True)
+            if bbox is not None
+        )
+        rows.append(TableRow(page, cells))
+    return rows
+
+
+def _inside(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def chars_to_lines(chars: list[dict[str, Any]], page: int, settings: PdfSettings) -> list[TextLine]:
+    """Group characters into text lines, remembering each line's leading bold words."""
+    words = sorted(
+        extract_words(chars, extra_attrs=["fontname"]), key=lambda w: (w["top"], w["x0"])
+    )
+    groups: list[list[dict[str, Any]]] = []
+    for word in words:
+        if groups and abs(word["top"] - groups[-1][0]["top"]) <= settings.line_tolerance:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    lines = []
+    for group in groups:
+        group.sort(key=lambda w: w["x0"])
+        bold = []
+        for word in group:
+            if "bold" not in word["fontname"].casefold():
+                break
+            bold.append(word["text"])
+        text = " ".join(w["text"] for w in group)
+        lines.append(TextLine(page, group[0]["x0"], group[0]["top"], text, " ".join(bold)))
+    return lines
+
+
+# --------------------------------------------------------------------------- columns and rows
+
+Grid = dict[str, tuple[float, float]]  # canonical column -> (x0, x1) of its header cell
+
+
+def row_to_grid(row: TableRow) -> Grid | None:
+    """The column grid if `row` is the plan's header row (found by header words), else None."""
+    mapping = map_header([cell.text for cell in row.cells])
+    if mapping is None:
+        return None
+    return {column: (row.cells[i].x0, row.cells[i].x1) for i, column in mapping.items()}
+
+
+def is_number_row(row: TableRow) -> bool:
+    """The row of column numbers (1 2 3 … 9) many decrees print under the header."""
+    texts = [cell.text for cell in row.cells]
+    return len(texts) >= 6 and texts == [str(i) for i in range(1, len(texts) + 1)]
+
+
+def row_to_cells(row: TableRow, grid: Grid, settings: PdfSettings) -> tuple[dict[str, str], bool]:
+    """Cell texts keyed by canonical column, and whether the row spans the table (a chapter
+    or goal row). A cell belongs to the header columns it covers; a cell narrower than any
+    header column goes to the column it overlaps most."""
+    cells: dict[str, str] = dict.fromkeys(PLAN_COLUMNS, "")
+    tol = settings.column_tolerance
+    for cell in row.cells:
+        covered = [c for c, (x0, x1) in grid.items() if x0 >= cell.x0 - tol and x1 <= cell.x1 + tol]
+        if len(covered) >= settings.min_spanning_columns and len(row.cells) == 1:
+            cells[PLAN_COLUMNS[0]] = cell.text
+            return cells, True
+        column = covered[0] if covered else _most_overlapped(cell, grid)
+        if column is not None:
+            cells[column] = join_fragments(cells[column], cell.text)
+    return cells, False
+
+
+def _most_overlapped(cell: Cell, grid: Grid) -> str | None:
+    overlaps = {c: min(cell.x1, x1) - max(cell.x0, x0) for c, (x0, x1) in grid.items()}
+    best = max(overlaps, key=overlaps.__getitem__, default=None)
+    return best if best is not None and overlaps[best] > 0 else None
+
+
+def starts_new_row(cells: Mapping[str, str], previous: RawRow) -> bool:
+    """Does a row at the top of a page start a row of its own, or continue the last row of
+    the previous page? Decided from content: a task number, or a measure number beyond the
+    previous row's, starts a new row; a row without either is the rest of the broken row.
+    A previous row without its measure number is itself only the head of a broken row (the
+    measure cell moved whole to the next page while a short cell stayed), so it continues."""
+    if previous.spanning:
+        return True
+    if _TASK_NO.match(cells["task_no"]):
+        return True
+    old = _MEASURE_NO.match(previous.cells["text"])
+    if old is None:
+        return False
+    new = _MEASURE_NO.match(cells["text"])
+    return new is not None and measure_sort_key(new.group(0)) > measure_sort_key(old.group(0))
+
+
+def rows_to_logical_rows(
+    rows: Iterable[TableRow], source: str, settings: PdfSettings
+) -> tuple[list[RawRow], int | None]:
+    """Stitch physical table rows of all pages into logical rows.
+
+    Returns the rows and the page of the first header found (None: no plan table).
+    Header rows (first or repeated) reset the column grid; number rows and empty rows drop.
+    """
+    grid: Grid | None = None
+    header_page: int | None = None
+    logical: list[RawRow] = []
+    page_of_last = 0
+    for row in rows:
+        found = row_to_grid(row)
+        if found is not None:
+            grid, header_page = found, header_page or row.page
+            continue
+        if grid is None or is_number_row(row):
+            continue
+        cells, spanning = row_to_cells(row, grid, settings)
+        if not any(cells.values()):
+            continue
+        top_of_page = row.page != page_of_last
+        page_of_last = row.page
+        if top_of_page and logical and not spanning and not starts_new_row(cells, logical[-1]):
+            _extend(logical[-1], cells, Provenance(source, pages=(row.page,)))
+        else:
+            logical.append(_new_row(cells, spanning, Provenance(source, pages=(row.page,))))
+    return logical, header_page
+
+
+def _new_row(cells: dict[str, str], spanning: bool, where: Provenance) -> RawRow:
+    return RawRow(cells, {c: where for c, text in cells.items() if text}, spanning)
+
+
+def _extend(row: RawRow, cells: Mapping[str, str], where: Provenance) -> None:
+    for column, text in cells.items():
+        if text:
+            row.cells[column] = join_fragments(row.cells[column], text)
+            row.provenance[column] = (
+                row.provenance[column].merge(where) if column in row.provenance else where
+            )
+
+
+# --------------------------------------------------------------------------- text around the table
+
+
+def title_lines(lines: tuple[TextLine, ...]) -> str:
+    """The plan's title: the bold lines right above the table (else the last paragraph)."""
+    if not lines:
+        return ""
+    run: list[str] = []
+    for line in reversed(lines):
+        if line.bold != line.text:
+            break
+        run.insert(0, line.text)
+    if run:
+        return join_fragments(*run)
+    return join_fragments(*(line.text for line in _last_paragraph(lines)))
+
+
+def _last_paragraph(lines: tuple[TextLine, ...]) -> list[TextLine]:
+    paragraph = [lines[-1]]
+    for line in reversed(lines[:-1]):
+        gap = paragraph[0].top - line.top
+        if gap > 2.0 * (lines[-1].top - lines[-2].top if len(lines) > 1 else gap):
+            break
+        paragraph.insert(0, line)
+    return paragraph
+
+
+def abbreviation_lines(
+    lines: list[TextLine], source: str, settings: PdfSettings
+) -> list[tuple[str, Provenance]]:
+    """The abbreviation list after the table, one `abbr<TAB>- full name` line per entry.
+
+    An entry starts with a bold abbreviation (or, in a list without bold, at the list's left
+    edge under a hanging indent); its wrapped lines are joined back to one.
+    """
+    titles = header_vocab()["abbreviations_title"]
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if any(line.text.casefold().startswith(t) for t in titles)
+        ),
+        None,
+    )
+    if start is None:
+        return []
+    body = [line for line in lines[start + 1 :] if not _FOLIO.match(line.text)]
+    if not body:
+        return []
+    any_bold = any(line.bold for line in body)
+    left = min(line.x0 for line in body)
+    entries: list[tuple[list[TextLine], str]] = []
+    for line in body:
+        starts = bool(line.bold) if any_bold else line.x0 <= left + settings.indent_tolerance
+        if starts or not entries:
+            entries.append(([line], line.bold))
+        else:
+            entries[-1][0].append(line)
+    result = []
+    for entry_lines, bold in entries:
+        text = join_fragments(*(line.text for line in entry_lines))
+        abbr, rest = _split_entry(text, bold)
+        pages = tuple(sorted({line.page for line in entry_lines}))
+        result.append((f"{abbr}\t{rest}", Provenance(source, pages=pages)))
+    return result
+
+
+def _split_entry(text: str, bold: str) -> tuple[str, str]:
+    if bold and text.startswith(bold):
+        return bold, text[len(bold) :].strip()
+    for dash in _DASHES:
+        if dash in text:
+            abbr, rest = text.split(dash, 1)
+            return abbr.strip(), f"{dash.strip()} {rest.strip()}"
+    return text, ""
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+def contents_to_decree(
+    pages: list[PageContent], path: Path, sha256: str, settings: PdfSettings
+) -> DecreeText:
+    """Pure: page contents → DecreeText, or UnreadableDecree with the reason."""
+    if not any(p.chars for p in pages):
+        reason = SCANNED_REASON if any(p.images for p in pages) else "PDF has no text"
+        raise UnreadableDecree(path, reason)
+    source = path.name
+    rows, header_page = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings)
+    if header_page is None:
+        raise UnreadableDecree(
+            path, "no plan table: no table row carries the plan's column headers"
+        )
+    if not rows:
+        raise UnreadableDecree(path, "the plan table has a header but no rows")
+    last_table_page = max(p.page for p in pages if p.rows)
+    title_page = next(p for p in pages if p.page == header_page)
+    after = [
+        line
+        for p in pages
+        if p.page >= last_table_page
+        for line in (p.below if p.page == last_table_page else p.above)
+    ]
+    return DecreeText(
+        source=source,
+        sha256=sha256,
+        title=title_lines(title_page.above),
+        rows=rows,
+        abbreviation_lines=abbreviation_lines(after, source, settings),
+    )
+
+
+def read_decree_pdf(path: Path, settings: PdfSettings | None = None) -> DecreeText:
+    """Read the plan table of a decree PDF into logical rows (see module docstring)."""
+    settings = PdfSettings.resolve(settings)
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UnreadableDecree(path, f"cannot read file ({err.strerror or err})") from err
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as err:
+        raise UnreadableDecree(path, _open_failure(err)) from err
+    except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
+        raise UnreadableDecree(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
+    try:
+        pages = _read_pages(path, pdf, settings)
+    finally:
+        pdf.close()
+    return contents_to_decree(pages, path, hashlib.sha256(data).hexdigest(), settings)
+
+
+def _read_pages(path: Path, pdf: Any, settings: PdfSettings) -> list[PageContent]:
+    if len(pdf.pages) > settings.max_pages:
+        raise UnreadableDecree(
+            path, f"too many pages ({len(pdf.pages)}, limit {settings.max_pages})"
+        )
+    pages = []
+    for page in pdf.pages:
+        try:
+            pages.append(page_to_content(page, settings))
+        except Exception as err:  # a broken page stream: the file is corrupt
+            raise UnreadableDecree(
+                path, f"corrupt PDF: page {page.page_number} unreadable ({type(err).__name__})"
+            ) from err
+        finally:
+            page.close()
+    return pages
+
+
+def _open_failure(err: PdfminerException) -> str:
+    cause = repr(err.args[0]) if err.args else ""
+    if "Password" in cause or "Encrypt" in cause:
+        return "encrypted PDF — a password is required to read it"
+    return f"corrupt, truncated or not a PDF ({cause or type(err).__name__})"
