@@ -1,0 +1,135 @@
+"""Shared fixtures. Heavy ones (Prefect harness, PostgreSQL, Dask) are session-scoped and only
+start when a test asks for them."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect on a test machine: offline, quiet, generous start-up (set before Prefect is imported).
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+HARNESS_STARTUP_TIMEOUT_S = 180  # ~10-20 s normally; more on a loaded 2-core CI box
+POSTGRES_STARTUP_TIMEOUT_S = 60
+
+
+# --------------------------------------------------------------------------- Prefect
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """ONE temporary Prefect API + SQLite database for every flow test of the session.
+    Flow tests also carry `xdist_group("prefect")` so that `-n 2 --dist loadgroup` runs them
+    on one worker and the harness starts once."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_TIMEOUT_S):
+        yield
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """root may not run initdb/pg_ctl: run them as Debian's `postgres` user."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server from Debian's packages on 127.0.0.1, in a temp dir,
+    with an empty `planwatch` database; yields its SQLAlchemy URL."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; `make setup` does)")
+    bindir = Path(found[-1]).parent
+    root = Path(tempfile.mkdtemp(prefix="planwatch-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", _free_port()
+    try:
+        _run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        )
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+        _run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                str(POSTGRES_STARTUP_TIMEOUT_S),
+                "start",
+            ]
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"could not start a throwaway PostgreSQL server: {exc}")
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute("CREATE DATABASE planwatch")
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/planwatch"
+    finally:
+        with contextlib.suppress(OSError, subprocess.CalledProcessError):
+            _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run(cmd: list[str]) -> None:
+    subprocess.run(_as_postgres(cmd), check=True, capture_output=True, cwd="/", timeout=120)
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A local Dask cluster of two worker processes, for the DaskTaskRunner path."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    try:
+        yield cluster
+    finally:
+        cluster.close()
