@@ -1,0 +1,119 @@
+"""Excel workbooks (.xlsx): every visible sheet becomes one table of its non-empty rows.
+
+Read with openpyxl in read-only, values-only mode (formulas give their cached values); the
+container is checked for zip bombs first. A planwatch template carries a very hidden sheet of
+key/value rows (`TEMPLATE_SHEET`); it is returned as `Document.metadata`, not as a table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+
+from core.errors import UnreadableReport
+from core.model import Document, Table
+from core.text import clean_cell
+from extractors.report_settings import ReaderSettings
+from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC, check_zip, has_known_magic, zip_names
+
+SUFFIXES = (".xlsx", ".xlsm")
+TEMPLATE_SHEET = "_planwatch"  # the marker sheet outputs.report_template writes
+METADATA_PREFIX = "planwatch."
+
+
+def can_read(path: Path, head: bytes) -> bool:
+    if head.startswith(OLE_MAGIC):
+        return path.suffix.lower() in SUFFIXES  # an encrypted workbook: read() says so
+    if not head.startswith(ZIP_MAGIC):
+        # damaged beyond recognition: read() says so
+        return path.suffix.lower() in SUFFIXES and not has_known_magic(head)
+    names = zip_names(path)
+    if names is None:  # damaged archive: trust the suffix
+        return path.suffix.lower() in SUFFIXES
+    return any(n.startswith("xl/") for n in names)
+
+
+def read(path: Path, settings: ReaderSettings | None = None) -> Document:
+    settings = ReaderSettings.resolve(settings)
+    if path.read_bytes()[:8].startswith(OLE_MAGIC):
+        raise UnreadableReport(
+            path, "password-protected (encrypted) workbook — save it without a password"
+        )
+    check_zip(path, settings)
+    try:
+        return _read_workbook(path)
+    except UnreadableReport:
+        raise
+    except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
+        raise UnreadableReport(path, f"corrupt workbook ({type(err).__name__}: {err})") from err
+
+
+def _read_workbook(path: Path) -> Document:
+    # A file object, not the path: openpyxl refuses paths whose suffix is not .xlsx/.xlsm.
+    with path.open("rb") as handle:
+        return _read_open_workbook(path, handle)
+
+
+def _read_open_workbook(path: Path, handle) -> Document:
+    wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    try:
+        tables: list[Table] = []
+        metadata: dict[str, str] = {}
+        for ws in wb.worksheets:
+            if ws.title == TEMPLATE_SHEET:
+                metadata.update(_marker_of(ws))
+            elif ws.sheet_state == "visible":
+                table = _sheet_to_table(ws)
+                if table.rows:
+                    tables.append(table)
+        metadata.update(_properties_of(wb))
+    finally:
+        wb.close()
+    return Document(source=path.name, tables=tuple(tables), metadata=metadata)
+
+
+def _sheet_to_table(ws) -> Table:
+    rows: list[tuple[str, ...]] = []
+    locations: list[str] = []
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_to_text(v) for v in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            rows.append(tuple(cells))
+            locations.append(f"sheet {ws.title}!row {r}")
+    return Table(rows=tuple(rows), location=f"sheet {ws.title}", row_locations=tuple(locations))
+
+
+def _marker_of(ws) -> dict[str, str]:
+    marker: dict[str, str] = {}
+    for values in ws.iter_rows(values_only=True, max_col=2):
+        if values and values[0]:
+            value = values[1] if len(values) > 1 else ""
+            marker[METADATA_PREFIX + str(values[0])] = cell_to_text(value)
+    return marker
+
+
+def _properties_of(wb) -> dict[str, str]:
+    props = wb.properties
+    found = {"title": props.title, "creator": props.creator, "created": props.created}
+    return {k: cell_to_text(v) for k, v in found.items() if v}
+
+
+def cell_to_text(value: object) -> str:
+    """A cell value as the text a person sees: dates as dd.mm.yyyy, 2.0 as 2, 2.1 as 2.1."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (
+            value.strftime("%d.%m.%Y")
+            if value.time() == time()
+            else value.strftime("%d.%m.%Y %H:%M")
+        )
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return clean_cell(str(value))

@@ -1,0 +1,60 @@
+"""Inspect an OOXML (xlsx/docx) container before any parser opens it.
+
+openpyxl and python-docx inflate members without limits, so a zip bomb would exhaust memory
+inside them. Here the central directory alone is read (no member is inflated) and every
+member's declared size and compression ratio is checked. zipfile itself refuses to inflate
+past a member's declared size, so the declared sizes are binding.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from core.errors import UnreadableReport
+from extractors.report_settings import ReaderSettings
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-protected OOXML, or legacy .xls/.doc
+# Signatures of formats some reader claims by content; a suffix is only a hint without them.
+KNOWN_MAGICS = (ZIP_MAGIC, OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def has_known_magic(head: bytes) -> bool:
+    return head.startswith(KNOWN_MAGICS) or b"%PDF" in head[:1024]
+
+
+def zip_names(path: Path) -> list[str] | None:
+    """Member names of a zip archive, or None if the central directory cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def check_zip(path: Path, settings: ReaderSettings) -> None:
+    """Raise UnreadableReport for a corrupt archive or one that would inflate too far."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise UnreadableReport(
+            path, f"corrupt or truncated file (not a readable zip: {err})"
+        ) from err
+    if len(infos) > settings.max_zip_members:
+        raise UnreadableReport(path, f"zip bomb suspected: {len(infos)} members")
+    total = sum(info.file_size for info in infos)
+    if total > settings.max_unzipped_bytes:
+        raise UnreadableReport(
+            path,
+            f"zip bomb suspected: members inflate to {total:,} bytes (limit {settings.max_unzipped_bytes:,})",
+        )
+    for info in infos:
+        if info.file_size < settings.ratio_floor_bytes:
+            continue
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > settings.max_zip_ratio:
+            raise UnreadableReport(
+                path, f"zip bomb suspected: member {info.filename} compresses {ratio:.0f}:1"
+            )

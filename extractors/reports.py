@@ -1,0 +1,60 @@
+"""One entry point for agency reports: pick the reader by content, read into a Document.
+
+Every format is one module with `SUFFIXES`, `can_read(path, head)` and `read(path, settings)`,
+listed once in `READERS`. Content decides (magic bytes, zip members); the suffix is only a
+hint for damaged files. Adding a format (e.g. OCR for scans) is one module and one line here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.errors import UnreadableReport, UnsupportedReport
+from core.model import Document
+from extractors import report_csv, report_docx, report_pdf, report_text, report_xlsx
+from extractors.report_settings import ReaderSettings
+from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC
+
+__all__ = ["READERS", "ReaderSettings", "read_document", "reader_for"]
+
+HEAD_BYTES = 2048
+
+# Order matters: the first reader that claims a file reads it. Put an OCR reader first.
+READERS = (report_pdf, report_xlsx, report_docx, report_csv, report_text)
+
+
+def read_document(path: Path, settings: ReaderSettings | None = None) -> Document:
+    """Read any supported report; raises UnsupportedReport or UnreadableReport with a reason."""
+    path = Path(path)
+    settings = ReaderSettings.resolve(settings)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as err:
+        raise UnreadableReport(path, f"cannot open file ({err.strerror or err})") from err
+    if size == 0:
+        raise UnreadableReport(path, "empty file")
+    if size > settings.max_bytes:
+        raise UnreadableReport(
+            path, f"file too large ({size:,} bytes, limit {settings.max_bytes:,})"
+        )
+    return reader_for(path, head).read(path, settings)
+
+
+def reader_for(path: Path, head: bytes):
+    """The reader module that claims this file, or UnsupportedReport naming what it is."""
+    for reader in READERS:
+        if reader.can_read(path, head):
+            return reader
+    raise UnsupportedReport(path, _what_it_is(path, head))
+
+
+def _what_it_is(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower() or "no extension"
+    if head.startswith(OLE_MAGIC):
+        return f"legacy or encrypted Office file ({suffix}) — save it as .xlsx or .docx"
+    if head.startswith(ZIP_MAGIC):
+        return "a zip archive that is neither an .xlsx workbook nor a .docx document"
+    known = sorted({s for reader in READERS for s in reader.SUFFIXES})
+    return f"unsupported file type ({suffix}); readable: {', '.join(known)}"
