@@ -233,6 +233,7 @@ def unreported_columns(labels: Labels) -> list[Column]:
         ),
         Column("status", translated(labels, "statuses", "status"), fill=status_fill),
         Column("latest_period"),
+        Column("progress_text"),
         Column("deadline_raw"),
         Column("evidence"),
     ]
