@@ -1,0 +1,323 @@
+"""The agency registry: `data/agencies.yaml` loaded, validated and indexed for matching.
+
+A *form* is any spelling that names a body (code, names, abbreviations, aliases, and the
+names with "Кыргыз Республикасынын" / "Кыргызской Республики" removed). Every form is reduced
+to a tuple of word keys (`word_key`) so that case, Latin look-alikes, Kyrgyz keyboard letters,
+case endings on abbreviations and inflected word endings do not matter. A plan's own
+abbreviation list is merged in with `Registry.merged`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from core.errors import VocabularyError
+from core.model import Abbreviation
+from core.text import collapse_ws
+from core.vocab import data_path, load_vocab
+from normalizers.nlp import cyrillic, fold
+
+REGISTRY_FILE = "agencies.yaml"
+STEM_CHARS = (
+    6  # lower-case words compare on their first 6 letters: "министрлиги" = "министрлигинин"
+)
+# rapidfuzz ratio on folded names. Justified in tests/test_agencies.py: the decree's and the
+# reports' true variants score >= 88, the closest different bodies score <= 80.
+FUZZY_ACCEPT = 84.0  # at or above: the code is given, but confident=False
+FUZZY_SURE = 93.0  # at or above: near-identical spelling, confident
+FUZZY_MIN_CHARS = 8  # shorter pieces (abbreviations) are never fuzzy-matched
+
+_FIELDS = ("code", "kind", "ky", "ru")
+_ABBR = re.compile(r"^([A-ZА-ЯЁӨҮҢҺ]{2,})([a-zа-яёөүңһ]*)$")
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    kind: str
+    ky: str
+    ru: str
+    ky_abbr: tuple[str, ...] = ()
+    ru_abbr: tuple[str, ...] = ()
+    en: str = ""
+    aliases: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+
+    def forms(self) -> tuple[str, ...]:
+        """Every spelling that names this body for certain."""
+        return (self.code, self.ky, self.ru, *self.ky_abbr, *self.ru_abbr, self.en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Form:
+    code: str
+    text: str
+    confident: bool
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@cache
+def _endings() -> frozenset[str]:
+    data = load_vocab("normalizers", REGISTRY_FILE, _validate)
+    return frozenset(data["case_endings"])
+
+
+def _is_ending(tail: str) -> bool:
+    """An abbreviation's case ending, allowing one damaged letter ("ЖӨБOnүн")."""
+    if not tail or tail in _endings():
+        return True
+    return len(tail) >= 3 and any(
+        len(e) == len(tail) and sum(a != b for a, b in zip(e, tail, strict=True)) == 1
+        for e in _endings()
+    )
+
+
+def word_key(word: str) -> str:
+    """The comparison key of one word: abbreviations upper-case without case endings
+    ("ЭСӨМнүн" -> "ЭСОМ"), other words lower-case and cut to STEM_CHARS letters."""
+    w = cyrillic(word)
+    m = _ABBR.match(w)
+    if m and _is_ending(m[2]):
+        return fold(m[1]).upper()
+    low = fold(w)
+    return low[:STEM_CHARS]
+
+
+def text_keys(text: str) -> tuple[str, ...]:
+    return tuple(word_key(w) for w in WORD.findall(text))
+
+
+def _squeezed(keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("КРП", "МБА") -> ("КРПМБА",) for an abbreviation written with spaces."""
+    if len(keys) > 1 and all(k.isupper() for k in keys):
+        return ("".join(keys),)
+    return None
+
+
+def abbreviation_splits(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """("БУУОП",) -> [("БУ", "УОП"), ("БУУ", "ОП"), ...]: an abbreviation with a stray space."""
+    if len(keys) != 1 or not keys[0].isupper() or len(keys[0]) < 4:
+        return []
+    k = keys[0]
+    return [(k[:i], k[i:]) for i in range(2, len(k) - 1)]
+
+
+def fuzzy_text(text: str) -> str:
+    """What rapidfuzz compares: folded words, punctuation dropped."""
+    return " ".join(fold(w) for w in WORD.findall(text))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _validate(data: object) -> str | None:
+    if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
+        return "expected a mapping with an 'agencies' list"
+    for key in ("kinds", "case_endings", "agreement_markers", "connectors", "distributive"):
+        if key not in data:
+            return f"missing section {key!r}"
+    codes: set[str] = set()
+    for i, entry in enumerate(data["agencies"]):
+        missing = [f for f in _FIELDS if not entry.get(f)]
+        if missing:
+            return f"agency #{i + 1} ({entry.get('code')!r}) lacks {', '.join(missing)}"
+        if entry["kind"] not in data["kinds"]:
+            return f"agency {entry['code']!r}: unknown kind {entry['kind']!r}"
+        if entry["code"] in codes:
+            return f"agency code {entry['code']!r} listed twice"
+        codes.add(entry["code"])
+    return None
+
+
+def _agency(entry: dict) -> Agency:
+    def many(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in entry.get(key) or ())
+
+    return Agency(
+        code=str(entry["code"]),
+        kind=str(entry["kind"]),
+        ky=str(entry["ky"]),
+        ru=str(entry["ru"]),
+        ky_abbr=many("ky_abbr"),
+        ru_abbr=many("ru_abbr"),
+        en=str(entry.get("en") or ""),
+        aliases=many("aliases"),
+        uncertain=many("uncertain"),
+    )
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The loaded registry. `forms` maps a key tuple to the body it names."""
+
+    agencies: dict[str, Agency]
+    obligated_kinds: frozenset[str]
+    country_phrases: tuple[str, ...]
+    agreement_markers: tuple[str, ...]
+    connectors: tuple[str, ...]
+    distributive: tuple[dict, ...]
+    forms: dict[tuple[str, ...], Form] = field(default_factory=dict, compare=False)
+    spellings: tuple[tuple[str, Form], ...] = field(default=(), compare=False)
+    fuzzy_choices: dict[str, Form] = field(default_factory=dict, compare=False)
+    vocabulary: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.agencies)
+
+    def kind(self, code: str) -> str:
+        return self.agencies[code].kind
+
+    def is_obligated_kind(self, code: str) -> bool:
+        return self.agencies[code].kind in self.obligated_kinds
+
+    def lookup(self, text: str) -> Form | None:
+        """The body a whole piece of text names exactly (any form), or None. Abbreviations
+        also match with their spaces removed ("КРПМБА" = "КРП МБА", "БУУ ӨП" = "БУУӨП")."""
+        keys = text_keys(text)
+        return self.forms.get(keys) or self.forms.get(_squeezed(keys) or ())
+
+    def fuzzy(self, text: str) -> tuple[Form, float] | None:
+        """The closest full name by rapidfuzz ratio, if at least FUZZY_ACCEPT."""
+        query = fuzzy_text(text)
+        if len(query) < FUZZY_MIN_CHARS:
+            return None
+        best = process.extractOne(
+            query, list(self.fuzzy_choices), scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT
+        )
+        return (self.fuzzy_choices[best[0]], float(best[1])) if best else None
+
+    def merged(self, abbreviations: Iterable[Abbreviation]) -> Registry:
+        """This registry plus a plan's abbreviation list. A listed abbreviation that names a
+        known body (by code, any form or its full name) becomes an alias of that body; an
+        unknown one becomes a new body whose kind is guessed from its full name."""
+        agencies = dict(self.agencies)
+        changed = False
+        for abbr in abbreviations:
+            known = self.lookup(abbr.abbr) or self.lookup(abbr.full_name)
+            if known is None:
+                hit = self.fuzzy(abbr.full_name)
+                known = hit[0] if hit and hit[1] >= FUZZY_SURE else None
+            if known:
+                agency = agencies[known.code]
+                if text_keys(abbr.abbr) not in {text_keys(f) for f in agency.forms()}:
+                    agencies[known.code] = replace(agency, aliases=(*agency.aliases, abbr.abbr))
+                    changed = True
+                continue
+            agencies[abbr.abbr] = Agency(
+                abbr.abbr, _guess_kind(abbr.full_name), abbr.full_name, "", (abbr.abbr,)
+            )
+            changed = True
+        if not changed:
+            return self
+        return _indexed(replace(self, agencies=agencies))
+
+
+# Name words -> kind, for bodies a plan lists that the registry does not know yet.
+_KIND_WORDS = (
+    ("министрлиги", "ministry"),
+    ("министерство", "ministry"),
+    ("агенттиги", "state_agency"),
+    ("агенттик", "state_agency"),
+    ("агентство", "state_agency"),
+    ("комитети", "state_committee"),
+    ("комитет", "state_committee"),
+    ("кызматы", "state_service"),
+    ("служба", "state_service"),
+    ("инспекция", "state_inspectorate"),
+    ("бириккен улуттар", "international"),
+    ("эл аралык", "international"),
+    ("оон", "international"),
+    ("конвенция", "convention"),
+    ("соту", "court"),
+    ("суд", "court"),
+)
+
+
+def _guess_kind(full_name: str) -> str:
+    low = full_name.lower()
+    return next((kind for word, kind in _KIND_WORDS if word in low), "ngo")
+
+
+def _without_country(text: str, phrases: tuple[str, ...]) -> str:
+    for phrase in phrases:
+        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, flags=re.I)
+    return collapse_ws(text)
+
+
+def _indexed(reg: Registry) -> Registry:
+    """Build the key index, fuzzy choices and word vocabulary; explicit forms of two
+    different bodies with the same key are an error in the registry file."""
+    forms: dict[tuple[str, ...], Form] = {}
+    derived: dict[tuple[str, ...], Form] = {}
+    fuzzy_choices: dict[str, Form] = {}
+    vocabulary: set[str] = set()
+    spelled: list[tuple[str, Form]] = []
+    for agency in reg.agencies.values():
+        spellings = [(t, True) for t in agency.forms() if t] + [
+            (t, False) for t in agency.uncertain
+        ]
+        for text, sure in spellings:
+            keys = text_keys(text)
+            if not keys:
+                continue
+            form = Form(agency.code, text, sure)
+            clash = forms.get(keys)
+            if clash and clash.code != agency.code:
+                raise VocabularyError(
+                    data_path("normalizers", REGISTRY_FILE),
+                    f"{text!r} ({agency.code}) and {clash.text!r} ({clash.code}) read the same",
+                )
+            forms[keys] = form
+            spelled.append((text, form))
+            vocabulary.update(fold(w) for w in WORD.findall(text))
+            stripped = _without_country(text, reg.country_phrases)
+            if stripped and stripped != text:
+                derived.setdefault(text_keys(stripped), form)
+                spelled.append((stripped, form))
+            if sure and any(ch.islower() for ch in text) and len(text) >= FUZZY_MIN_CHARS:
+                fuzzy_choices.setdefault(fuzzy_text(text), form)
+                if stripped:
+                    fuzzy_choices.setdefault(fuzzy_text(stripped), form)
+    for keys, form in derived.items():
+        forms.setdefault(keys, form)
+    for keys, form in list(forms.items()):
+        squeezed = _squeezed(keys)
+        if squeezed:
+            forms.setdefault(squeezed, form)
+    for phrase in (*reg.agreement_markers, *reg.connectors):
+        vocabulary.update(fold(w) for w in WORD.findall(phrase))
+    return replace(
+        reg,
+        forms=forms,
+        spellings=tuple(spelled),
+        fuzzy_choices=fuzzy_choices,
+        vocabulary=frozenset(vocabulary),
+    )
+
+
+@cache
+def default_registry() -> Registry:
+    """The built-in registry (loaded and indexed once per process)."""
+    data = load_vocab("normalizers", REGISTRY_FILE, _validate)
+    agencies = {a.code: a for a in map(_agency, data["agencies"])}
+    reg = Registry(
+        agencies=agencies,
+        obligated_kinds=frozenset(k for k, v in data["kinds"].items() if v),
+        country_phrases=tuple(data.get("country_phrases") or ()),
+        agreement_markers=tuple(data["agreement_markers"]),
+        connectors=tuple(data["connectors"]),
+        distributive=tuple(data["distributive"]),
+    )
+    return _indexed(reg)
