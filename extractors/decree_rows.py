@@ -39,3 +39,5 @@ class DecreeText:
     title: str  # the plan's title as printed above the table
     rows: list[RawRow]
     abbreviation_lines: list[tuple[str, Provenance]]  # raw lines after the list title
+    # Table text the reader could not place in any row/column; QA reports each one.
+    unassigned: list[tuple[str, Provenance]] = field(default_factory=list)
