@@ -639,8 +639,7 @@ def entry_review_rows(
 
 
 def known_measure(known: set[tuple[str | None, str]], plan_id: str | None, measure_id: str) -> bool:
-    if plan_id is None:
-        return any(m == measure_id for _, m in known)
+    """A report naming no plan may refer to any plan's measure (`(None, id)` is in `known`)."""
     return (plan_id, measure_id) in known
 
 
@@ -680,27 +679,25 @@ def measure_row(plan: Plan, m: Measure) -> dict[str, Any]:
 
 def agency_summary(compliance: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
     ob = compliance[compliance["obligated"]]
-    exp = submissions[submissions["expected"]]
-    agencies = sorted(set(ob["agency"]) | set(exp["agency"]))
-    rows = []
-    for a in agencies:
-        mine, sub = ob[ob["agency"] == a], exp[exp["agency"] == a]
-        received = int(sub["received_date"].notna().sum())
-        on_time = int(sub["on_time"].sum())
-        rows.append(
-            {
-                "agency": a,
-                "measures": len(mine),
-                "overdue": int(mine["overdue"].sum()),
-                "unreported": int(mine["unreported"].sum()),
-                "expected": len(sub),
-                "received": received,
-                "on_time": on_time,
-                "reporting_rate": rate(received, len(sub)),
-                "on_time_rate": rate(on_time, len(sub)),
-            }
-        )
-    return pd.DataFrame(rows, columns=AGENCY_SUMMARY_COLUMNS)
+    exp = submissions[submissions["expected"]].assign(
+        received=lambda d: d["received_date"].notna(), on_time=lambda d: d["on_time"].astype(int)
+    )
+    rows = ob.groupby("agency").agg(
+        measures=("measure_id", "size"),
+        overdue=("overdue", "sum"),
+        unreported=("unreported", "sum"),
+    )
+    subs = exp.groupby("agency").agg(
+        expected=("period", "size"), received=("received", "sum"), on_time=("on_time", "sum")
+    )
+    table = rows.join(subs, how="outer").fillna(0).astype(int).reset_index()
+    table["reporting_rate"] = [
+        rate(r, e) for r, e in zip(table["received"], table["expected"], strict=True)
+    ]
+    table["on_time_rate"] = [
+        rate(o, e) for o, e in zip(table["on_time"], table["expected"], strict=True)
+    ]
+    return table.reindex(columns=AGENCY_SUMMARY_COLUMNS)
 
 
 def chapter_summary(plans: list[Plan], compliance: pd.DataFrame) -> pd.DataFrame:
@@ -805,7 +802,7 @@ def build_compliance(
         SUBMISSION_TYPES,
     )
 
-    known = {(p.plan_id, m.measure_id) for p in plans for m in p.measures}
+    known = {(pid, m.measure_id) for p in plans for m in p.measures for pid in (p.plan_id, None)}
     review_rows = [r for p in plans for r in plan_review_rows(p, settings)]
     review_rows += report_review_rows(
         sorted(visible, key=lambda r: report_order(r, settings)), superseded, known, settings

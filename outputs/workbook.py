@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ WIDE_COLUMNS = {
     "responsible_raw",
     "chapter",
 }
+Record = Mapping[str, Any]  # one DataFrame row, as a dict
 STATUS_FILLS = {"completed": GREEN, "in_progress": AMBER}
 STATE_FILLS = {"on_time": GREEN, "late": AMBER, "missing": RED}
 
@@ -75,23 +77,64 @@ def plain(value: Any) -> Any:
     return value
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
+def put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    number_format: str | None = None,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    alignment: Alignment | None = None,
+) -> Cell:
     """Write one cell; strings are never formulas."""
     value = plain(value)
     cell = ws.cell(row=row, column=col)
+    quote = False
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # XML cannot carry these control bytes
         cell.value = value
         if value.startswith(DANGEROUS_PREFIXES):
             cell.data_type = "s"  # openpyxl made it "f" for a leading "="
-            cell.quotePrefix = True
+            quote = True
     else:
         cell.value = value
     if isinstance(value, date | datetime):
-        cell.number_format = DATE_FORMAT
-    elif number_format:
-        cell.number_format = number_format
+        number_format = DATE_FORMAT
+    style(cell, number_format, font, fill, alignment, quote)
     return cell
+
+
+def style(
+    cell: Cell,
+    number_format: str | None,
+    font: Font | None,
+    fill: PatternFill | None,
+    alignment: Alignment | None,
+    quote: bool,
+) -> None:
+    """Apply a style, reusing the workbook's style record for a combination seen before
+    (assigning style objects cell by cell hashes them every time: slow on big sheets)."""
+    if not (number_format or font or fill or alignment or quote):
+        return
+    wb = cell.parent.parent
+    cache = wb.__dict__.setdefault("_planwatch_styles", {})
+    key = (number_format, id(font), id(fill), id(alignment), quote)
+    if key in cache:
+        cell._style = copy(cache[key])
+        return
+    if number_format:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if quote:
+        cell.quotePrefix = True
+    cache[key] = copy(cell._style)
 
 
 # --------------------------------------------------------------------------- tables
@@ -100,9 +143,9 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
 @dataclass(frozen=True)
 class Column:
     key: str  # header label key, and the DataFrame column unless `value` says otherwise
-    value: Callable[[pd.Series], Any] | None = None
+    value: Callable[[Record], Any] | None = None
     number_format: str | None = None
-    fill: Callable[[pd.Series], PatternFill | None] | None = None
+    fill: Callable[[Record], PatternFill | None] | None = None
 
 
 def write_table(
@@ -117,17 +160,19 @@ def write_table(
 ) -> int:
     """A header row and one row per frame row; returns the next free row."""
     for c, col in enumerate(columns, start=1):
-        cell = put(ws, first_row, c, labels.header(col.key))
-        cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
+        put(ws, first_row, c, labels.header(col.key), font=BOLD, fill=HEADER_FILL, alignment=WRAP)
     r = first_row
-    for r, (_, record) in enumerate(frame.iterrows(), start=first_row + 1):
+    for r, record in enumerate(frame.to_dict("records"), start=first_row + 1):
         for c, col in enumerate(columns, start=1):
-            value = col.value(record) if col.value else record[col.key]
-            cell = put(ws, r, c, value, col.number_format)
-            cell.alignment = WRAP if col.key in WIDE_COLUMNS else TOP
-            fill = col.fill(record) if col.fill else None
-            if fill is not None:
-                cell.fill = fill
+            put(
+                ws,
+                r,
+                c,
+                col.value(record) if col.value else record[col.key],
+                col.number_format,
+                fill=col.fill(record) if col.fill else None,
+                alignment=WRAP if col.key in WIDE_COLUMNS else TOP,
+            )
     last = max(r, first_row)
     if freeze:
         ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
@@ -157,14 +202,14 @@ def set_widths(
 # --------------------------------------------------------------------------- value helpers
 
 
-def status_fill(record: pd.Series) -> PatternFill | None:
+def status_fill(record: Record) -> PatternFill | None:
     """Red for overdue, amber for in progress, green for completed."""
     if bool(record.get("overdue", False)):
         return RED
     return STATUS_FILLS.get(record["status"])
 
 
-def submission_state(record: pd.Series, as_of: date) -> str:
+def submission_state(record: Record, as_of: date) -> str:
     if plain(record["received_date"]) is not None:
         return "on_time" if record["on_time"] else "late"
     if record["expected"]:
@@ -172,11 +217,11 @@ def submission_state(record: pd.Series, as_of: date) -> str:
     return "not_due" if record["due_date"] > as_of else "not_expected"
 
 
-def yes_no(labels: Labels, key: str) -> Callable[[pd.Series], str]:
+def yes_no(labels: Labels, key: str) -> Callable[[Record], str]:
     return lambda r: labels.text("yes" if bool(r[key]) else "no")
 
 
-def translated(labels: Labels, group: str, key: str) -> Callable[[pd.Series], Any]:
+def translated(labels: Labels, group: str, key: str) -> Callable[[Record], Any]:
     return lambda r: labels.maybe(group, plain(r[key]))
 
 
@@ -252,7 +297,7 @@ def write_unreported(
 
 
 def write_submissions(ws: Worksheet, result: ComplianceResult, labels: Labels) -> None:
-    def state(r: pd.Series) -> str:
+    def state(r: Record) -> str:
         return submission_state(r, result.as_of)
 
     columns = [
@@ -294,13 +339,13 @@ def write_measures(ws: Worksheet, result: ComplianceResult, labels: Labels) -> N
 
 
 def write_summary(ws: Worksheet, result: ComplianceResult, labels: Labels) -> None:
-    put(ws, 1, 1, labels.text("title")).font = TITLE_FONT
-    put(ws, 2, 1, labels.text("as_of")).font = BOLD
+    put(ws, 1, 1, labels.text("title"), font=TITLE_FONT)
+    put(ws, 2, 1, labels.text("as_of"), font=BOLD)
     put(ws, 2, 2, result.as_of)
     ws.freeze_panes = "A4"
 
     row = 4
-    put(ws, row, 1, labels.text("per_agency")).font = BOLD
+    put(ws, row, 1, labels.text("per_agency"), font=BOLD)
     agency_columns = [
         Column("agency"),
         Column("measures"),
@@ -328,7 +373,7 @@ def write_summary(ws: Worksheet, result: ComplianceResult, labels: Labels) -> No
         figures.get("on_time_rate"),
     ]
     for c, value in enumerate(totals, start=1):
-        put(ws, row, c, value, RATE_FORMAT if c >= 8 else None).font = BOLD
+        put(ws, row, c, value, RATE_FORMAT if c >= 8 else None, font=BOLD)
     if n_agencies:
         add_overdue_chart(
             ws,
@@ -339,7 +384,7 @@ def write_summary(ws: Worksheet, result: ComplianceResult, labels: Labels) -> No
         )
 
     row += 2
-    put(ws, row, 1, labels.text("per_chapter")).font = BOLD
+    put(ws, row, 1, labels.text("per_chapter"), font=BOLD)
     chapter_columns = [
         Column(k) for k in ("plan_id", "chapter_no", "chapter", "measures", "measures_overdue")
     ] + [
@@ -351,14 +396,14 @@ def write_summary(ws: Worksheet, result: ComplianceResult, labels: Labels) -> No
     )
 
     row += 1
-    put(ws, row, 1, labels.text("legend")).font = BOLD
+    put(ws, row, 1, labels.text("legend"), font=BOLD)
     for offset, (fill, key) in enumerate(
         ((RED, "legend_red"), (AMBER, "legend_amber"), (GREEN, "legend_green")), 1
     ):
-        put(ws, row + offset, 1, "").fill = fill
+        put(ws, row + offset, 1, "", fill=fill)
         put(ws, row + offset, 2, labels.text(key))
     row += 5
-    put(ws, row, 1, labels.text("files")).font = BOLD
+    put(ws, row, 1, labels.text("files"), font=BOLD)
     for offset, source in enumerate(result.sources, 1):
         put(ws, row + offset, 1, source)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 24)
