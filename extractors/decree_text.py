@@ -496,4 +496,8 @@ def read_decree_text(path: Path, settings: TextReaderSettings | None = None) -> 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    return text_to_decree(text, Path(path).name, hashlib.sha256(data).hexdigest(), settings)
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        return text_to_decree(text, Path(path).name, sha256, settings)
+    except UnreadableDecree as err:  # name the file as the caller gave it
+        raise UnreadableDecree(path, err.reason) from None

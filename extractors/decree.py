@@ -1,0 +1,84 @@
+"""Read a decree of any supported form into its checked plan: `read_decree(path) -> Plan`.
+
+The form is decided by the file's content, never its name: a PDF starts with `%PDF`, a
+converter's text/markdown decodes as UTF-8 without NUL bytes. Each form has one reader
+producing a `DecreeText`; the registry below is the only place that lists them, so a new
+form (OCR of a scan, say) adds one line. Assembly and QA are the same for every form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from core.errors import UnreadableDecree
+from core.model import Plan
+from extractors.decree_qa import check_plan
+from extractors.decree_rows import DecreeText
+from extractors.decree_text import read_decree_text
+from extractors.plan_assembly import assemble_plan
+
+SNIFF_BYTES = 64 * 1024  # enough of the file to tell its form
+MAX_CONTROL_SHARE = 0.01  # more control characters than this: binary, not text
+
+CanRead = Callable[[bytes], bool]
+ReadDecree = Callable[[Path], DecreeText]
+
+
+def looks_like_pdf(head: bytes) -> bool:
+    return head.lstrip()[:5].startswith(b"%PDF")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """UTF-8 text (a cut multi-byte character at the end is fine), no NULs, few controls."""
+    if b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 3:
+            return False
+        text = head[: err.start].decode("utf-8")
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    return controls <= MAX_CONTROL_SHARE * max(len(text), 1)
+
+
+def _read_pdf(path: Path) -> DecreeText:
+    from extractors.decree_pdf import read_decree_pdf  # pdfplumber only when needed
+
+    return read_decree_pdf(path)
+
+
+# (can this reader take these first bytes?, read the file) — first match wins.
+DECREE_READERS: tuple[tuple[CanRead, ReadDecree], ...] = (
+    (looks_like_pdf, _read_pdf),
+    (looks_like_text, read_decree_text),
+)
+
+
+def read_decree_rows(path: Path) -> DecreeText:
+    """The decree's logical plan rows, by the reader its content calls for."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableDecree(path, "file not found")
+    if not path.is_file():
+        raise UnreadableDecree(path, "not a file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as err:
+        raise UnreadableDecree(path, f"cannot read file ({err.strerror or err})") from err
+    if not head.strip():
+        raise UnreadableDecree(path, "empty file")
+    for can_read, read in DECREE_READERS:
+        if can_read(head):
+            return read(path)
+    raise UnreadableDecree(path, "neither a PDF nor UTF-8 text (binary content)")
+
+
+def read_decree(path: Path) -> Plan:
+    """The decree's plan catalogue with its QA findings. Raises UnreadableDecree."""
+    decree = read_decree_rows(path)
+    plan = assemble_plan(decree)
+    return replace(plan, findings=plan.findings + check_plan(plan, decree))
