@@ -381,11 +381,15 @@ def unmet_checkpoints(
 # --------------------------------------------------------------------------- one row
 
 
-def agency_roles(measure: Measure) -> list[tuple[str, bool]]:
-    """(code, obligated) per resolved body, obligated ones first, each code once."""
+def agency_roles(measure: Measure, settings: ComplianceSettings) -> list[tuple[str, bool]]:
+    """(code, obligated) per resolved body, obligated ones first, each code once.
+
+    Generic groups ("ministries and agencies") and documents named in the cell (a
+    convention) are not bodies that report; they go to review, not to rows.
+    """
     roles: dict[str, bool] = {}
     for ref in measure.agencies:
-        if ref.code and not ref.is_group:
+        if ref.code and not ref.is_group and ref.kind not in settings.not_bodies:
             roles[ref.code] = roles.get(ref.code, False) or ref.obligated
     return sorted(roles.items(), key=lambda kv: (not kv[1], kv[0]))
 
@@ -473,7 +477,7 @@ def plan_rows(
     plan_halves = half_years(*years)
     rows.halves.update(plan_halves)
     for measure in sorted(plan.measures, key=lambda m: m.sort_key):
-        for agency, obligated in agency_roles(measure):
+        for agency, obligated in agency_roles(measure, settings):
             if not obligated and not settings.include_partners:
                 continue
             found = facts_for(facts, plan.plan_id, measure.measure_id, agency)
@@ -536,46 +540,42 @@ def review_row(kind: str, **values: Any) -> dict[str, Any]:
     return row
 
 
+# Plan QA findings (from the normalizers) that say what a derived review row would say.
+FINDING_KINDS = {
+    "deadline_unparsed": "unparsed_deadline",
+    "deadline_unconfident": "uncertain_deadline",
+    "agency_unresolved": "unresolved_agency",
+}
+
+
 def plan_review_rows(plan: Plan, settings: ComplianceSettings) -> list[dict[str, Any]]:
-    """Plan QA findings, unparsed or uncertain deadlines, unresolved agencies."""
-    out = [
-        review_row(
-            "plan_finding",
-            file=plan.source,
-            location=f.location,
-            plan_id=plan.plan_id,
-            measure_id=f.measure_id,
-            detail=f"{f.code}: {f.message}",
-        )
-        for f in plan.findings
-    ]
+    """Plan QA findings, unparsed or uncertain deadlines, unresolved agencies, generic groups,
+    measures nobody must report on. A derived row is skipped when a finding already says it."""
+    out, said = [], set()
+    for f in plan.findings:
+        kind = FINDING_KINDS.get(f.code, "plan_finding")
+        said.add((kind, f.measure_id))
+        detail = f.message if kind != "plan_finding" else f"{f.code}: {f.message}"
+        where = dict(file=plan.source, location=f.location, plan_id=plan.plan_id)
+        out.append(review_row(kind, measure_id=f.measure_id, detail=detail, **where))
+
+    def add(kind: str, m: Measure, detail: str) -> None:
+        if (kind, m.measure_id) not in said:
+            where = dict(file=plan.source, location=m.provenance or "", plan_id=plan.plan_id)
+            out.append(review_row(kind, measure_id=m.measure_id, detail=detail, **where))
+
     for m in sorted(plan.measures, key=lambda m: m.sort_key):
-        where = dict(file=plan.source, location=m.provenance or "", plan_id=plan.plan_id)
         if deadline_unparsed(m.deadline):
-            out.append(
-                review_row(
-                    "unparsed_deadline", measure_id=m.measure_id, detail=m.deadline_raw, **where
-                )
-            )
+            add("unparsed_deadline", m, m.deadline_raw)
         elif settings.review_uncertain_deadlines and not m.deadline.confident:
-            out.append(
-                review_row(
-                    "uncertain_deadline", measure_id=m.measure_id, detail=m.deadline_raw, **where
-                )
-            )
+            add("uncertain_deadline", m, m.deadline_raw)
         for ref in m.agencies:
-            if ref.code is None:
-                kind = "agency_group" if ref.is_group else "unresolved_agency"
-                out.append(review_row(kind, measure_id=m.measure_id, detail=ref.raw, **where))
-        if not m.obligated_codes:
-            out.append(
-                review_row(
-                    "no_obligated_agency",
-                    measure_id=m.measure_id,
-                    detail=m.responsible_raw,
-                    **where,
-                )
-            )
+            if ref.is_group:
+                add("agency_group", m, ref.raw)
+            elif ref.code is None:
+                add("unresolved_agency", m, ref.raw)
+        if not any(obligated for _, obligated in agency_roles(m, settings)):
+            add("no_obligated_agency", m, m.responsible_raw)
     return out
 
 
@@ -646,8 +646,9 @@ def known_measure(known: set[tuple[str | None, str]], plan_id: str | None, measu
 # --------------------------------------------------------------------------- plan catalogue
 
 
-def measure_row(plan: Plan, m: Measure) -> dict[str, Any]:
+def measure_row(plan: Plan, m: Measure, settings: ComplianceSettings) -> dict[str, Any]:
     d = m.deadline
+    roles = agency_roles(m, settings)
     return {
         "plan_id": plan.plan_id,
         "measure_id": m.measure_id,
@@ -666,8 +667,8 @@ def measure_row(plan: Plan, m: Measure) -> dict[str, Any]:
         "deadline_confident": bool(d and d.confident),
         "checkpoints": dates_text(d.checkpoints) if d else "",
         "responsible_raw": m.responsible_raw,
-        "agencies": "; ".join(c for c, o in agency_roles(m) if o),
-        "partners": "; ".join(c for c, o in agency_roles(m) if not o),
+        "agencies": "; ".join(c for c, o in roles if o),
+        "partners": "; ".join(c for c, o in roles if not o),
         "agencies_unresolved": "; ".join(a.raw for a in m.agencies if a.code is None),
         "funding_raw": m.funding_raw,
         "source": str(m.provenance or ""),
@@ -809,7 +810,11 @@ def build_compliance(
     )
     review = pd.DataFrame(review_rows, columns=REVIEW_COLUMNS)
     measures = pd.DataFrame(
-        [measure_row(p, m) for p in plans for m in sorted(p.measures, key=lambda m: m.sort_key)],
+        [
+            measure_row(p, m, settings)
+            for p in plans
+            for m in sorted(p.measures, key=lambda m: m.sort_key)
+        ],
         columns=MEASURE_COLUMNS,
     )
     sources = tuple(p.source for p in plans) + tuple(

@@ -22,6 +22,8 @@ ANNUAL_CHECKPOINT = (12, 31)  # an annual measure is due by 31 December of each 
 # Outcomes whose files count as received and whose entries count as reported.
 COUNTED_OUTCOMES: tuple[str, ...] = (Outcome.ACCEPTED, Outcome.NEEDS_REVIEW)
 INCLUDE_PARTNERS = True  # partner rows (obligated = false) follow the obligated ones
+# Agency kinds that are not bodies at all (a convention named in the responsible cell).
+NOT_BODIES: tuple[str, ...] = ("convention",)
 # Entry review reasons and low-confidence deadlines also go to the Review sheet.
 REVIEW_UNCERTAIN_DEADLINES = True
 
@@ -35,6 +37,7 @@ class ComplianceSettings:
     counted_outcomes: tuple[str, ...] = COUNTED_OUTCOMES
     include_partners: bool = INCLUDE_PARTNERS
     review_uncertain_deadlines: bool = REVIEW_UNCERTAIN_DEADLINES
+    not_bodies: tuple[str, ...] = NOT_BODIES
 
     def __post_init__(self) -> None:
         if not 1 <= self.due_day <= 28:

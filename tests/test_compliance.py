@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from core.errors import ConfigError
-from core.model import Entry, LinkMethod, Outcome, Period
+from core.model import AgencyRef, Entry, Finding, LinkMethod, Outcome, Period
 from outputs.compliance import build_compliance, due_date
 from outputs.compliance_settings import ComplianceSettings
-from tests.fixtures.compliance_cases import A, B, P, report, small_plan
+from tests.fixtures.compliance_cases import CONTINUOUS, A, B, P, measure, ref, report, small_plan
 
 
 def row(result, measure_id: str, agency: str) -> pd.Series:
@@ -334,3 +334,37 @@ def test_result_is_deterministic_and_typed():
     ]  # fmt: skip
     empty = build_compliance([], [], date(2020, 1, 1))
     assert empty.compliance.empty and empty.figures["overdue"] == 0
+
+
+def test_groups_and_conventions_are_not_rows_and_findings_are_not_repeated():
+    group = AgencyRef(
+        "министрликтер жана ведомстволор", "*министрликтер", obligated=True, is_group=True
+    )
+    convention = AgencyRef("АБЖК", "АБЖК", kind="convention")
+    plan = small_plan()
+    plan = type(plan)(
+        **{
+            **plan.__dict__,
+            "measures": (*plan.measures, measure("1.6", CONTINUOUS, [ref(A), group, convention])),
+            "findings": (
+                *plan.findings,
+                Finding(
+                    "deadline_unparsed",
+                    "deadline 'жакынкы убакта' could not be read",
+                    "decree.txt:L15",
+                    "error",
+                    "1.5",
+                ),
+            ),
+        }
+    )
+    result = build_compliance([plan], [], date(2020, 7, 20))
+    assert set(result.compliance.loc[result.compliance["measure_id"] == "1.6", "agency"]) == {A}
+    review = result.review
+    unparsed = review[review["kind"] == "unparsed_deadline"]
+    assert list(unparsed["detail"]) == ["deadline 'жакынкы убакта' could not be read"]
+    assert list(unparsed["location"]) == ["decree.txt:L15"]
+    assert list(review.loc[review["kind"] == "agency_group", "measure_id"]) == ["1.6"]
+    assert list(review.loc[review["kind"] == "plan_finding", "detail"]) == [
+        "task_gap: task 3 is missing"
+    ]
