@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from core.model import AgencyRef
-from normalizers.agency_registry import FUZZY_SURE, Registry, fold, text_keys
+from normalizers.agency_registry import Registry, fold, text_keys
 
 SEPARATORS = frozenset(",;.")
 MAX_QUALIFIER_WORDS = 3
@@ -132,7 +132,7 @@ def _gap_item(doc: Doc, start: int, end: int, reg: Registry) -> Item | None:
     hit = reg.fuzzy(text)
     if hit:
         form, score = hit
-        return Item(start, end, form.code, score >= FUZZY_SURE and form.confident, score)
+        return Item(start, end, form.code, False, score)  # a guess is never confident
     return Item(start, end, None, False, 0.0)
 
 

@@ -117,7 +117,7 @@ def text_to_words(text: str) -> list[str]:
 def words_to_doc(words: list[str]) -> tuple[Doc, list[int | None]]:
     """A Doc whose token NORMs are the word classes, plus each token's numeric value."""
     g = grammar()
-    doc = Doc(blank("ky").vocab, words=words or [""])
+    doc = Doc(blank("ky").vocab, words=words)
     values: list[int | None] = []
     for token in doc:
         cls, value = _classify(token.text, g)
@@ -266,9 +266,11 @@ def _parse_deadline(raw: str, plan_years) -> Deadline:
         return _unknown(raw)
     segments = _segments(dated, classes)
     start, end = min(s for s, _ in segments), max(e for _, e in segments)
-    if "UNTIL" in classes:
+    if "UNTIL" in classes:  # "до 1 июля 2019": due from the plan's start (or that year's)
         plan_start = _plan_span(plan_years)[0]
-        start = plan_start if plan_start and plan_start <= end else date(end.year, 1, 1)
+        start = (
+            plan_start if plan_start and plan_start <= start else min(start, date(end.year, 1, 1))
+        )
     if plan_years and (start.year < plan_years[0] or end.year > plan_years[1]):
         confident = False  # outside the plan's years: most likely a typo
     checkpoints = sorted({e for _, e in segments})
