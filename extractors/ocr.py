@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from statistics import median
@@ -32,7 +32,10 @@ DEFAULT_THREAD_LIMIT = 1  # OMP_THREAD_LIMIT for the tesseract subprocess
 DEFAULT_MIN_CONFIDENCE = 0.60  # a cell/paragraph below this (0..1) is doubtful
 DEFAULT_MAX_SKEW = 5.0  # degrees searched by deskew
 DEFAULT_TIMEOUT = 120  # seconds per Tesseract call
-RULING_MIN_FRACTION = 0.04  # a ruling line is at least this share of the page side
+RULING_MIN_FRACTION = 0.04  # a horizontal ruling segment spans this share of the width
+# Vertical segments can be as short as one header row between spanning rows (~90 px at
+# 300 dpi); letters are shorter than this share of the page height.
+VERTICAL_MIN_FRACTION = 0.015
 TABLE_MIN_LINES = 3  # fewer horizontal or vertical lines: not a ruled table
 
 
@@ -360,12 +363,13 @@ def find_ruling_lines(gray: np.ndarray, min_fraction: float = RULING_MIN_FRACTIO
     ink = binarize(gray)
     h, w = ink.shape
     masks = []
-    for kernel in ((max(15, int(w * min_fraction)), 1), (1, max(15, int(h * min_fraction)))):
+    kernels = ((max(15, int(w * min_fraction)), 1), (1, max(15, int(h * VERTICAL_MIN_FRACTION))))
+    for kernel in kernels:
         element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, element)
         # Re-join lines broken by noise or faint print, then thicken a little.
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, element)
-        masks.append(cv2.dilate(mask, np.ones((3, 3), np.uint8)))
+        masks.append(cv2.dilate(mask, np.ones((5, 5), np.uint8)))
     horizontal = _line_positions(masks[0], axis=1, min_length=w * min_fraction * 2)
     vertical = _line_positions(masks[1], axis=0, min_length=h * min_fraction * 2)
     return Rulings(horizontal, vertical, cv2.bitwise_or(masks[0], masks[1]))
@@ -510,48 +514,66 @@ def remove_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
     return clean
 
 
-# Doubtful cells are re-read on a strip: the cells' crops, enlarged, stacked with white space.
+# Cells are read on strips: each cell's crop, scaled to a comfortable text height and
+# binarized, stacked with white space between, one Tesseract call per strip. Page-level OCR
+# of a ruled table reads across columns, takes grid lines for letters and drops short
+# isolated text (a lone measure number); cell crops avoid all three.
 STRIP_MARGIN = 24
-STRIP_SCALE = 2.0  # Tesseract drops or misreads short isolated text at body size
+STRIP_MAX_HEIGHT = 12_000  # pixels per strip; a longer strip is split
+TARGET_TEXT_HEIGHT = 40  # pixels: crops are scaled so their text lines are about this tall
+MAX_CELL_SCALE = 3.0
 SHORT_CELL = 8  # cells with at most this many characters (numbers, statuses) are re-read
 MIN_CELL_INK = 25  # ink pixels (after removing specks) for a cell to count as non-empty
 
 
-def reread_doubtful_cells(
-    gray: np.ndarray, table: OcrTable, settings: OcrSettings | None = None
+def read_cells(
+    gray: np.ndarray,
+    table: OcrTable,
+    settings: OcrSettings | None = None,
+    *,
+    only_doubtful: bool = False,
 ) -> OcrTable:
-    """Re-OCR the cells page-level OCR left empty (though inked), read with low confidence
-    or read as a short token (a measure number), in one Tesseract call on a strip of their
-    enlarged crops. The strip's read wins for short cells, else the more confident read."""
+    """OCR the table's cells on strips of their crops (see above). With `only_doubtful`,
+    only cells left empty though inked, read below the confidence threshold or read as a
+    short token are re-read, and the strip's read replaces a short or less sure one."""
     settings = OcrSettings.resolve(settings)
     todo: list[tuple[int, int, np.ndarray]] = []
     for r, row in enumerate(table.cells):
         for c, cell in enumerate(row):
             sure = cell.text and cell.confidence >= settings.min_confidence
-            if cell.box is None or (sure and len(cell.text) > SHORT_CELL):
+            if cell.box is None or (only_doubtful and sure and len(cell.text) > SHORT_CELL):
                 continue
             crop = _ink_crop(gray, cell.box)
             if crop is not None:
-                todo.append((r, c, crop))
-    if not todo:
-        return table
-    strip, slots = _stack(_enlarge(crop) for _, _, crop in todo)
-    words = image_to_words(strip, OcrSettings.resolve({**_fields(settings), "psm": 6}))
+                todo.append((r, c, _enlarge(crop)))
+    strip_settings = OcrSettings.resolve({**_fields(settings), "psm": 6})
     found: dict[int, list[Word]] = {}
-    for w in words:
-        cy = w.center[1]
-        for i, (y0, y1) in enumerate(slots):
-            if y0 <= cy < y1:
-                found.setdefault(i, []).append(w)
+    for first, last in _chunks([crop.shape[0] + STRIP_MARGIN for _, _, crop in todo]):
+        strip, slots = _stack(crop for _, _, crop in todo[first:last])
+        for w in image_to_words(strip, strip_settings):
+            i = next((i for i, (y0, y1) in enumerate(slots) if y0 <= w.center[1] < y1), None)
+            if i is not None and _is_text(w):
+                found.setdefault(first + i, []).append(w)
     cells = [list(row) for row in table.cells]
     for i, (r, c, _) in enumerate(todo):
-        new = found.get(i, [])
-        old = cells[r][c]
+        new, old = found.get(i, []), cells[r][c]
         text, conf = repair_number(words_to_text(new)), words_confidence(new)
-        short = len(old.text) <= SHORT_CELL
-        if text and (not old.text or short or conf > old.confidence):
+        better = not only_doubtful or not old.text or len(old.text) <= SHORT_CELL
+        if text and (better or conf > old.confidence):
             cells[r][c] = Cell(text, conf, old.span, old.box)
     return OcrTable(tuple(tuple(row) for row in cells), table.bbox)
+
+
+def _chunks(heights: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Index ranges of consecutive crops whose stacked height stays under the limit."""
+    start, total = 0, 0
+    for i, h in enumerate(heights):
+        if total + h > STRIP_MAX_HEIGHT and i > start:
+            yield start, i
+            start, total = i, 0
+        total += h
+    if start < len(heights):
+        yield start, len(heights)
 
 
 # Letters Tesseract's Cyrillic models put for digits in a cell that is only a number.
@@ -585,11 +607,27 @@ def repair_number(text: str) -> str:
 
 
 def _enlarge(crop: np.ndarray) -> np.ndarray:
-    """Upscaled, smoothed and binarized: scan noise on an enlarged crop makes Tesseract
-    read '1.1' as '11'; a clean black-and-white crop reads right."""
-    big = cv2.resize(crop, None, fx=STRIP_SCALE, fy=STRIP_SCALE, interpolation=cv2.INTER_CUBIC)
+    """Scaled to the target text height, smoothed and binarized: scan noise on a small
+    crop makes Tesseract read '1.1' as '11'; a clean black-and-white crop reads right."""
+    scale = min(MAX_CELL_SCALE, max(1.0, TARGET_TEXT_HEIGHT / _text_height(crop)))
+    big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     big = cv2.GaussianBlur(big, (3, 3), 0)
     return cv2.threshold(big, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+
+
+def _text_height(crop: np.ndarray) -> float:
+    """Median height of the ink bands (text lines) of a crop, in pixels."""
+    rows = (crop < 128).sum(axis=1) > 0
+    runs, n = [], 0
+    for inked in rows:
+        if inked:
+            n += 1
+        elif n:
+            runs.append(n)
+            n = 0
+    if n:
+        runs.append(n)
+    return float(median(runs)) if runs else float(TARGET_TEXT_HEIGHT)
 
 
 def _fields(settings: OcrSettings) -> dict[str, Any]:
@@ -714,20 +752,36 @@ def read_page(
 def _read_upright(gray: np.ndarray, turn: int, settings: OcrSettings) -> OcrPage:
     gray, skew = upright(gray, turn, settings.max_skew)
     rulings = find_ruling_lines(gray)
-    words = [w for w in image_to_words(gray, settings) if _is_text(w)]
-    table = None
-    outside = words
-    if rulings.is_table:
-        table = reread_doubtful_cells(
-            remove_rulings(gray, rulings), words_to_table(words, rulings), settings
-        )
-        left, top, right, bottom = rulings.bbox
-        outside = [
-            w for w in words if not (left <= w.center[0] <= right and top <= w.center[1] <= bottom)
-        ]
-    return OcrPage(tuple(words_to_lines(outside)), table, turn, skew, tuple(words))
+    if not rulings.is_table:
+        words = [w for w in image_to_words(gray, settings) if _is_text(w)]
+        return OcrPage(tuple(words_to_lines(words)), None, turn, skew, tuple(words))
+    # A ruled table: its cells are read on strips, the text around it on the page with the
+    # table painted out.
+    clean = remove_rulings(gray, rulings)
+    table = read_cells(clean, words_to_table([], rulings), settings)
+    left, top, right, bottom = rulings.bbox
+    around = clean.copy()
+    around[max(0, top - 2) : bottom + 3, max(0, left - 2) : right + 3] = 255
+    words = [w for w in image_to_words(around, settings) if _is_text(w)]
+    cell_words = tuple(
+        Word(c.text, *_box_to_ltwh(c.box), c.confidence)
+        for row in table.cells
+        for c in row
+        if c.text and c.box
+    )
+    return OcrPage(tuple(words_to_lines(words)), table, turn, skew, tuple(words) + cell_words)
+
+
+def _box_to_ltwh(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return box[0], box[1], box[2] - box[0], box[3] - box[1]
+
+
+_JUNK = set("|_=`~^¦‚„")
 
 
 def _is_text(word: Word) -> bool:
-    """Drop what Tesseract makes of dust and line fragments: punctuation-only marks."""
-    return any(ch.isalnum() for ch in word.text) or word.text in ("№", "-", "—")
+    """Drop what Tesseract makes of dust and line remnants: strokes like `|`, `_`, and
+    unsure punctuation-only marks."""
+    if all(ch in _JUNK for ch in word.text):
+        return False
+    return any(ch.isalnum() for ch in word.text) or word.confidence >= 0.5
