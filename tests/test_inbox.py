@@ -1,0 +1,289 @@
+import hashlib
+import os
+import tempfile
+import threading
+import time
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.model import DateSource, Outcome, Period
+from ledger.db import Ledger
+from ledger.inbox import InboxSettings, ingest_file, list_inbox, scan_inbox
+from tests.fixtures.report_files import (
+    write_csv_report,
+    write_docx_report,
+    write_encrypted_pdf,
+    write_image_pdf,
+    write_pdf_report,
+    write_xlsx_report,
+)
+
+ROOT = Path(__file__).parents[1]
+DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+NOW = datetime(2020, 7, 20, 3, 0, tzinfo=UTC)
+NO_WAIT = InboxSettings(settle_seconds=0)
+# Real measures of the seed plan: 4.3 is БИМ's alone (deadline 2019-H2).
+BIM_ENTRIES = [
+    ("p", "4.3", "аткарылды", "Окутуучулар үчүн квалификациясын жогорулатуу курстары өткөрүлдү."),
+    ("plain", "4.2", "аткарылууда", "Методикалык окуу куралдары иштелип чыгууда."),
+]
+PERIOD_KY = "2019-жылдын 2-жарым жылдыгы"
+
+
+@pytest.fixture(scope="module")
+def plans():
+    decree = pytest.importorskip("extractors.decree")  # TODO(E-ledger): plain import once it lands
+    from normalizers.plan_normalize import normalize_plan
+
+    return [normalize_plan(decree.read_decree(DECREE))]
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    with Ledger.for_workdir(work) as ledger:
+        yield inbox, work, ledger
+
+
+def checksums(folder: Path) -> dict[str, tuple[str, int, int]]:
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+    }
+
+
+def zip_bomb(path: Path) -> Path:
+    """A valid-looking .xlsx whose one member inflates 50 MB of zeros from a few KB."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)
+    return path
+
+
+def test_good_report_is_archived_by_content_and_recorded(dirs, plans):
+    inbox, work, ledger = dirs
+    src = write_xlsx_report(
+        inbox / "БИМ отчет.xlsx", "БИМ", PERIOD_KY, "03.01.2020 № 12-3/456", BIM_ENTRIES
+    )
+    report = ingest_file(src, ledger, plans, work, now=NOW)
+    assert report.outcome in (Outcome.ACCEPTED, Outcome.NEEDS_REVIEW), report.reason
+    assert (report.agency, report.period) == ("БИМ", Period(2019, 2))
+    assert (report.received_date, report.received_source) == (date(2020, 1, 3), DateSource.CONTENT)
+    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    assert report.stored_path == f"archive/{sha[:2]}/{sha}.xlsx"
+    assert (work / report.stored_path).read_bytes() == src.read_bytes()
+    assert {e.measure_id for e in report.entries} == {"4.3", "4.2"}
+    assert ledger.reports() == [report]
+    assert report.plan_id == plans[0].plan_id
+    assert not list((work / ".staging").iterdir())
+
+
+BAD_INPUTS = {
+    "empty.xlsx": (lambda p: p.write_bytes(b""), "empty"),
+    "photo.jpg": (lambda p: p.write_bytes(b"\xff\xd8\xff\xe0" + bytes(500)), "unsupported"),
+    "truncated.xlsx": (
+        lambda p: p.write_bytes(
+            write_xlsx_report(p, "БИМ", PERIOD_KY, "", BIM_ENTRIES).read_bytes()[:700]
+        ),
+        "",
+    ),
+    "truncated.docx": (
+        lambda p: p.write_bytes(
+            write_docx_report(p, "БИМ", PERIOD_KY, "", BIM_ENTRIES).read_bytes()[:900]
+        ),
+        "",
+    ),
+    "not really.pdf": (lambda p: p.write_bytes(b"%PDF-1.4\n garbage \x00\x01" * 20), ""),
+    "locked.pdf": (write_encrypted_pdf, "encrypt"),
+    "scan.pdf": (write_image_pdf, "text layer"),
+    "bomb.xlsx": (zip_bomb, ""),
+    "legacy.doc": (lambda p: p.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600)), ""),
+    "huge.csv": (lambda p: p.write_bytes(b"a;b\n" * (7 * 1024 * 1024)), "too large"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_quarantined_with_a_reason(dirs, plans, name):
+    inbox, work, ledger = dirs
+    make, reason_word = BAD_INPUTS[name]
+    src = inbox / name
+    make(src)
+    report = ingest_file(src, ledger, plans, work, now=NOW)
+    assert report.outcome == Outcome.REJECTED
+    assert report.reason and reason_word.lower() in report.reason.lower()
+    assert report.stored_path == f"quarantine/{name}"
+    assert (work / report.stored_path).read_bytes() == src.read_bytes()
+    reason_file = work / "quarantine" / f"{name}.reason.txt"
+    assert report.reason in reason_file.read_text(encoding="utf-8")
+    assert ledger.report(report.sha256) == report
+
+
+def test_report_without_agency_or_period_is_not_accepted(dirs, plans):
+    inbox, work, ledger = dirs
+    src = write_docx_report(inbox / "report.docx", "Белгисиз мекеме", "", "", BIM_ENTRIES)
+    report = ingest_file(src, ledger, plans, work, now=NOW)
+    assert report.outcome != Outcome.ACCEPTED
+    assert report.reason
+
+
+def test_reader_crash_becomes_a_rejection_not_an_exception(dirs, plans, monkeypatch):
+    import extractors.reports
+
+    def broken(path, settings=None):
+        raise RuntimeError("reader bug")
+
+    monkeypatch.setattr(extractors.reports, "read_document", broken)
+    inbox, work, ledger = dirs
+    src = write_csv_report(inbox / "БИМ.csv", "БИМ", PERIOD_KY, "", BIM_ENTRIES)
+    report = ingest_file(src, ledger, plans, work, now=NOW)
+    assert report.outcome == Outcome.REJECTED
+    assert "RuntimeError: reader bug" in report.reason
+    assert (work / "quarantine" / "БИМ.csv.reason.txt").exists()
+
+
+def test_scan_never_alters_the_inbox_and_ingests_same_bytes_once(dirs, plans):
+    inbox, work, ledger = dirs
+    a = write_docx_report(inbox / "БИМ отчет 2-жарым 2019.docx", "БИМ", PERIOD_KY, "", BIM_ENTRIES)
+    (inbox / "copy of 'БИМ' (1).docx").write_bytes(a.read_bytes())
+    (inbox / "empty.pdf").write_bytes(b"")
+    write_pdf_report(inbox / "БИМ.pdf", "БИМ", PERIOD_KY, "05.01.2020 № 1", BIM_ENTRIES)
+    before = checksums(inbox)
+
+    first = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert checksums(inbox) == before
+    assert len(first) == 4
+    by_name = dict(zip(sorted(before), first, strict=True))  # reports come in name order
+    original, dup = by_name["БИМ отчет 2-жарым 2019.docx"], by_name["copy of 'БИМ' (1).docx"]
+    assert dup == original  # the first-seen name's recorded report, untouched
+    assert original.file == "copy of 'БИМ' (1).docx"  # Latin sorts first: seen first
+    assert len(ledger.reports()) == 3
+
+    second = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert second == first
+    assert checksums(inbox) == before
+    assert len(ledger.reports()) == 3
+    assert len(list((work / "archive").rglob("*.*"))) == 2
+
+
+def test_date_falls_back_to_mtime_then_first_seen(dirs, plans):
+    inbox, work, ledger = dirs
+    undated = write_csv_report(inbox / "БИМ 2019-2.csv", "БИМ", PERIOD_KY, "", BIM_ENTRIES)
+    # 2020-01-04 20:30 UTC is already 5 January in Bishkek (UTC+6)
+    stamp = datetime(2020, 1, 4, 20, 30, tzinfo=UTC).timestamp()
+    os.utime(undated, (stamp, stamp))
+    report = ingest_file(undated, ledger, plans, work, now=NOW)
+    assert (report.received_date, report.received_source) == (date(2020, 1, 5), DateSource.MTIME)
+
+    future = write_csv_report(inbox / "БИМ 2019-2 v2.csv", "БИМ", PERIOD_KY, "", BIM_ENTRIES[:1])
+    stamp = datetime(2031, 1, 1, tzinfo=UTC).timestamp()  # a wrong clock on the sender's side
+    os.utime(future, (stamp, stamp))
+    report = ingest_file(future, ledger, plans, work, now=NOW)
+    assert (report.received_date, report.received_source) == (
+        date(2020, 7, 20),
+        DateSource.FIRST_SEEN,
+    )
+
+
+def test_still_growing_file_is_left_for_the_next_scan(dirs):
+    inbox, _, _ = dirs
+    (inbox / "done.csv").write_text("a;b\n", encoding="utf-8")
+    growing = inbox / "copying.xlsx"
+    growing.write_bytes(b"PK")
+    stop = threading.Event()
+
+    def copy_slowly():
+        with growing.open("ab") as f:
+            while not stop.is_set():
+                f.write(b"x" * 512)
+                f.flush()
+                time.sleep(0.02)
+
+    writer = threading.Thread(target=copy_slowly)
+    writer.start()
+    try:
+        listed = list_inbox(inbox, InboxSettings(settle_seconds=0.3))
+    finally:
+        stop.set()
+        writer.join()
+    assert [p.name for p in listed] == ["done.csv"]
+    assert [p.name for p in list_inbox(inbox, InboxSettings(settle_seconds=0.05))] == [
+        "copying.xlsx",
+        "done.csv",
+    ]
+
+
+def test_hidden_temporary_and_non_files_are_skipped(dirs):
+    inbox, _, _ = dirs
+    for name in (
+        "~$БИМ.xlsx",
+        ".DS_Store",
+        "report.docx.part",
+        "x.crdownload",
+        "Thumbs.db",
+        "a.csv",
+    ):
+        (inbox / name).write_bytes(b"data")
+    (inbox / "sub folder").mkdir()
+    (inbox / "link.csv").symlink_to(inbox / "a.csv")
+    assert [p.name for p in list_inbox(inbox, NO_WAIT)] == ["a.csv"]
+
+
+def test_odd_names_and_name_clashes_in_quarantine(dirs, plans):
+    inbox, work, ledger = dirs
+    long_name = "Отчет " + "өтө узун ат " * 11 + ".xlsx"  # 247 bytes: too long with .reason.txt
+    assert 255 - len(".reason.txt") < len(long_name.encode()) <= 255
+    (inbox / long_name).write_bytes(b"")
+    (inbox / 'отчёт "ССМ"  за 2019.xlsx').write_bytes(b"not a zip at all")
+    reports = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert all(r.outcome == Outcome.REJECTED for r in reports)
+    stored = {r.file: r.stored_path for r in reports}
+    assert stored['отчёт "ССМ"  за 2019.xlsx'] == 'quarantine/отчёт "ССМ"  за 2019.xlsx'
+    short = Path(stored[long_name]).name
+    assert short.endswith("….xlsx") and len((short + ".reason.txt").encode()) <= 255
+    assert (work / "quarantine" / (short + ".reason.txt")).exists()
+
+    # other bytes under a name already in quarantine: kept side by side, nothing overwritten
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / 'отчёт "ССМ"  за 2019.xlsx').write_bytes(b"other broken bytes")
+    (again,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert again.stored_path == 'quarantine/отчёт "ССМ"  за 2019 (2).xlsx'
+    assert (work / again.stored_path).read_bytes() == b"other broken bytes"
+    assert (work / 'quarantine/отчёт "ССМ"  за 2019.xlsx').read_bytes() == b"not a zip at all"
+    assert (work / 'quarantine/отчёт "ССМ"  за 2019 (2).xlsx.reason.txt').exists()
+
+
+def test_vanished_file_gives_unrecorded_rejection(dirs, plans):
+    inbox, work, ledger = dirs
+    report = ingest_file(inbox / "gone.xlsx", ledger, plans, work, now=NOW)
+    assert report.outcome == Outcome.REJECTED and "cannot read" in report.reason
+    assert report.sha256 == "" and ledger.reports() == []
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=3000),
+    suffix=st.sampled_from([".xlsx", ".docx", ".pdf", ".csv", ".txt", ".md", "", ".bin"]),
+    prefix=st.sampled_from([b"", b"PK\x03\x04", b"%PDF-1.7\n", bytes.fromhex("d0cf11e0a1b11ae1")]),
+)
+def test_random_bytes_never_crash_and_are_always_stored(plans, tmp_path, data, suffix, prefix):
+    with tempfile.TemporaryDirectory(dir=tmp_path) as tmp:
+        inbox, work = Path(tmp) / "inbox", Path(tmp) / "work"
+        inbox.mkdir()
+        src = inbox / f"файл{suffix}"
+        src.write_bytes(prefix + data)
+        with Ledger.for_workdir(work) as ledger:
+            report = ingest_file(src, ledger, plans, work, now=NOW)
+            assert report.outcome in set(Outcome)
+            assert report.outcome == Outcome.ACCEPTED or report.reason
+            assert (work / report.stored_path).read_bytes() == src.read_bytes()
+            assert ledger.reports() == [report]
