@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.model import DateSource, Outcome, Period
+from extractors.decree import read_decree
 from ledger.db import Ledger
 from ledger.inbox import InboxSettings, ingest_file, list_inbox, scan_inbox
+from normalizers.plan_normalize import normalize_plan
 from tests.fixtures.report_files import (
     write_csv_report,
     write_docx_report,
@@ -37,10 +39,7 @@ PERIOD_KY = "2019-жылдын 2-жарым жылдыгы"
 
 @pytest.fixture(scope="module")
 def plans():
-    decree = pytest.importorskip("extractors.decree")  # TODO(E-ledger): plain import once it lands
-    from normalizers.plan_normalize import normalize_plan
-
-    return [normalize_plan(decree.read_decree(DECREE))]
+    return [normalize_plan(read_decree(DECREE))]
 
 
 @pytest.fixture
