@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.errors import UnreadableReport, UnsupportedReport
 from core.model import Document
-from extractors import report_csv, report_docx, report_pdf, report_text, report_xlsx
+from extractors import report_csv, report_docx, report_image, report_pdf, report_text, report_xlsx
 from extractors.report_settings import ReaderSettings
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC
 
@@ -20,7 +20,7 @@ __all__ = ["READERS", "ReaderSettings", "read_document", "reader_for"]
 HEAD_BYTES = 2048
 
 # Order matters: the first reader that claims a file reads it. Put an OCR reader first.
-READERS = (report_pdf, report_xlsx, report_docx, report_csv, report_text)
+READERS = (report_image, report_pdf, report_xlsx, report_docx, report_csv, report_text)
 
 
 def read_document(path: Path, settings: ReaderSettings | None = None) -> Document:
