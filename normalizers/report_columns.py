@@ -1,0 +1,86 @@
+"""Find a report table's columns by their header words (Kyrgyz or Russian), never by position.
+
+The vocabulary is `data/report_headers.yaml`; it also lists the addressee and executor line
+patterns the report reading uses to tell the sender from the recipient.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from core.text import clean_cell
+from core.vocab import load_vocab
+
+COLUMNS = ("ref", "measure", "progress", "status", "indicator_value", "ignore")
+
+
+def _validate(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "not a mapping"
+    for key in ("columns", "header_requires", "addressee", "executor_labels", "references"):
+        if key not in data:
+            return f"missing {key!r}"
+    unknown = set(data["columns"]) - set(COLUMNS)
+    if unknown:
+        return f"unknown columns {sorted(unknown)}; allowed {COLUMNS}"
+    for group in data["header_requires"]:
+        if not set(group) <= set(COLUMNS):
+            return f"header_requires names unknown columns: {group}"
+    try:
+        for pattern in data["addressee"] + data["executor_labels"]:
+            re.compile(pattern)
+    except re.error as err:
+        return f"bad regular expression: {err}"
+    return None
+
+
+@cache
+def report_vocab() -> dict[str, Any]:
+    return load_vocab("normalizers", "report_headers.yaml", _validate)
+
+
+def _normal(text: str) -> str:
+    text = clean_cell(text).casefold().replace("ё", "е")
+    text = re.sub(r"[/()\[\]:,;«»\"']", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def _phrases() -> tuple[tuple[str, str], ...]:
+    """(phrase, column), longest phrase first."""
+    pairs = [(_normal(p), col) for col, words in report_vocab()["columns"].items() for p in words]
+    return tuple(sorted(pairs, key=lambda pc: -len(pc[0])))
+
+
+def column_of(header_cell: str) -> str | None:
+    """The column a header cell names, or None. The longest matching phrase wins."""
+    padded = f" {_normal(header_cell)} "
+    if padded.strip() == "" or len(padded) > 80:  # a long cell is text, not a header
+        return None
+    return next((col for phrase, col in _phrases() if f" {phrase} " in padded), None)
+
+
+def map_header(cells: tuple[str, ...] | list[str]) -> dict[str, int] | None:
+    """{column: cell index} for a header row, or None if the row is not a report header."""
+    mapping: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        column = column_of(cell)
+        if column and column != "ignore" and column not in mapping:
+            mapping[column] = i
+    groups = report_vocab()["header_requires"]
+    return mapping if all(any(c in mapping for c in group) for group in groups) else None
+
+
+@cache
+def _compiled(key: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in report_vocab()[key])
+
+
+def is_addressee(line: str) -> bool:
+    return any(p.search(line) for p in _compiled("addressee"))
+
+
+def is_executor_line(line: str) -> bool:
+    return any(p.search(line) for p in _compiled("executor_labels"))

@@ -1,0 +1,121 @@
+"""Where a report's entries are: the table rows under a recognised header, or numbered
+paragraphs; and the lines around them (letter head, title, signature) that name the agency,
+the period and the date.
+
+Pure functions over `core.model.Document`; the header words come from report_columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.model import Document, Table
+from normalizers.measure_refs import ref_at_start, strip_ref
+from normalizers.report_columns import map_header
+
+HEADER_SEARCH_ROWS = 30  # a header further down a sheet than this is not a report's header
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One entry's cells as found, before statuses and links are read."""
+
+    ref: str = ""
+    measure: str = ""
+    progress: str = ""
+    status: str = ""
+    indicator_value: str = ""
+    location: str = ""
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.progress or self.status or self.indicator_value)
+
+
+@dataclass(frozen=True)
+class Layout:
+    entries: tuple[RawEntry, ...]
+    lines: tuple[str, ...]  # every text line that is not an entry, in reading order
+    from_table: bool  # entries came from a table (else from numbered paragraphs)
+
+
+def document_to_layout(doc: Document) -> Layout:
+    entries: list[RawEntry] = []
+    lines = [p.text for p in doc.paragraphs]
+    carry: tuple[dict[str, int], int] | None = None  # header of the previous table, its width
+    for table in doc.tables:
+        table_entries, table_lines, carry = table_to_entries(table, carry)
+        entries += table_entries
+        lines += table_lines
+    if entries:
+        return Layout(tuple(entries), tuple(lines), True)
+    return paragraphs_to_layout(doc)
+
+
+def table_to_entries(
+    table: Table, carry: tuple[dict[str, int], int] | None
+) -> tuple[list[RawEntry], list[str], tuple[dict[str, int], int] | None]:
+    """Entries under the table's header; the other rows as lines. A table without a header of
+    the previous table's width continues that table (a table broken across PDF pages)."""
+    start = next(
+        (i for i, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]) if map_header(row)), None
+    )
+    width = max((len(r) for r in table.rows), default=0)
+    if start is not None:
+        header = map_header(table.rows[start])
+        carry = (header, width)
+        first = start + 1
+    elif carry and carry[1] == width:
+        header, first = carry[0], 0
+    else:
+        return [], [_line(r) for r in table.rows if _line(r)], carry
+    lines = [_line(r) for r in table.rows[:first] if _line(r)]
+    entries: list[RawEntry] = []
+    locations = table.row_locations or tuple(
+        f"{table.location} row {i + 1}" for i in range(len(table.rows))
+    )
+    for row, location in zip(table.rows[first:], locations[first:], strict=False):
+        if map_header(row):  # the header repeated on a new page
+            continue
+        entry = row_to_entry(row, header, location)
+        if entry.has_content and (entry.ref or entry.measure or entry.progress):
+            entries.append(entry)
+        elif _line(row):
+            lines.append(_line(row))
+    return entries, lines, carry
+
+
+def row_to_entry(row: tuple[str, ...], header: dict[str, int], location: str) -> RawEntry:
+    def cell(column: str) -> str:
+        i = header.get(column)
+        return row[i] if i is not None and i < len(row) else ""
+
+    return RawEntry(
+        ref=cell("ref"),
+        measure=cell("measure"),
+        progress=cell("progress"),
+        status=cell("status"),
+        indicator_value=cell("indicator_value"),
+        location=location,
+    )
+
+
+def paragraphs_to_layout(doc: Document) -> Layout:
+    """Numbered paragraphs ("2.1. ...", "п. 2.1 ...", "2.1-чара ...") as entries."""
+    entries: list[RawEntry] = []
+    lines: list[str] = []
+    for paragraph in doc.paragraphs:
+        ref = ref_at_start(paragraph.text)
+        if ref:
+            entries.append(
+                RawEntry(ref=ref, progress=strip_ref(paragraph.text), location=paragraph.location)
+            )
+        else:
+            lines.append(paragraph.text)
+    for table in doc.tables:  # tables without a recognisable header still carry text lines
+        lines += [_line(r) for r in table.rows if _line(r)]
+    return Layout(tuple(entries), tuple(lines), False)
+
+
+def _line(row: tuple[str, ...]) -> str:
+    return " ".join(c for c in row if c).strip()

@@ -1,0 +1,535 @@
+"""Reading reports: agency, period, date, entries, statuses and links, on generated reports
+in every format against the seed decree's plan."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.model import LinkMethod, Measure, Outcome, Period, Plan, Status
+from extractors.reports import read_document
+from normalizers.measure_links import LINK_THRESHOLD, agency_measures, link_by_text
+from normalizers.measure_refs import ref_at_start, ref_in_text
+from normalizers.nlp import fold
+from normalizers.report_reading import read_report
+from normalizers.statuses import entry_status, status_of
+from tests.fixtures.report_files import (
+    REF_STYLES,
+    write_csv_report,
+    write_docx_report,
+    write_pdf_report,
+    write_text_report,
+    write_xlsx_report,
+)
+
+ROOT = Path(__file__).parents[1]
+DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+BIM = ("Кыргыз Республикасынын Билим берүү жана илим министрлиги", "БИМ")
+MOH_RU = ("Министерство здравоохранения Кыргызской Республики", "МЗ")
+PERIOD_KY = "2019-жылдын 1-жарым жылдыгы"
+DATE_KY = "2020-жылдын 3-июлу № 01-12/345"
+# Real measures: 4.3 is БИМ's alone; 26.2 names БИМ among others.
+ENTRIES = [
+    ("dot", "4.3", "аткарылды", "Окутуучулар үчүн 12 курс өткөрүлдү"),
+    ("p", "26.2", "", "Тарбия иштеринин планына киргизилди, иш жүргүзүлүүдө"),
+]
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    try:
+        from extractors.decree import read_decree
+    except ImportError:  # the decree entry point lands separately; same reader underneath
+        from extractors.decree_text import read_decree_text
+        from extractors.plan_assembly import assemble_plan
+
+        return assemble_plan(read_decree_text(DECREE))
+    return read_decree(DECREE)
+
+
+def reading(path: Path, plan: Plan | None, name: str | None = None):
+    return read_report(read_document(path), plan, name or path.name)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+WRITERS = [
+    write_xlsx_report,
+    write_docx_report,
+    write_pdf_report,
+    write_csv_report,
+    write_text_report,
+]
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.__name__)
+def test_every_format_reads_to_the_same_entries(tmp_path, plan, writer):
+    suffix = {"xlsx": ".xlsx", "docx": ".docx", "pdf": ".pdf", "csv": ".csv", "text": ".txt"}
+    ext = suffix[writer.__name__.split("_")[1]]
+    path = writer(tmp_path / f"report{ext}", BIM, PERIOD_KY, DATE_KY, ENTRIES, "ky")
+    result = reading(path, plan)
+    assert result.outcome == Outcome.ACCEPTED, result.reason
+    assert (result.agency, result.period, result.language) == ("БИМ", Period(2019, 1), "ky")
+    assert result.report_date == date(2020, 7, 3)
+    got = [(e.measure_id, e.status, e.link_method, e.confidence) for e in result.entries]
+    assert got == [
+        ("4.3", Status.COMPLETED, LinkMethod.REFERENCE, 1.0),
+        ("26.2", Status.IN_PROGRESS, LinkMethod.REFERENCE, 1.0),
+    ]
+    assert result.entries[0].progress_text.startswith("Окутуучулар үчүн 12 курс өткөрүлдү")
+    assert all(e.location for e in result.entries)
+
+
+def test_russian_report_with_russian_headers(tmp_path, plan):
+    entries = [("meropriyatie_no", "16.2", "выполнено", "Разработана памятка для сотрудников ОВД")]
+    path = write_docx_report(
+        tmp_path / "МВД.docx",
+        ("Министерство внутренних дел Кыргызской Республики", "МВД"),
+        "за 1 полугодие 2019 года",
+        "от 3 июля 2020 г. № 12-345",
+        entries,
+        "ru",
+    )
+    result = reading(path, plan)
+    assert (result.agency, result.period, result.language) == ("ИИМ", Period(2019, 1), "ru")
+    assert result.report_date == date(2020, 7, 3)
+    assert [(e.measure_id, e.status) for e in result.entries] == [("16.2", Status.COMPLETED)]
+    assert result.outcome == Outcome.ACCEPTED, result.reason
+
+
+# --------------------------------------------------------------------------- references
+
+
+@pytest.mark.parametrize("style", [s for s in REF_STYLES if s != "none"])
+def test_each_reference_style_links_by_number(tmp_path, plan, style):
+    path = write_xlsx_report(
+        tmp_path / "БИМ_2019-1.xlsx",
+        BIM,
+        PERIOD_KY,
+        "",
+        [(style, "4.3", "аткарылды", "Курстар өткөрүлдү")],
+    )
+    (entry,) = reading(path, plan).entries
+    assert (entry.measure_id, entry.link_method, entry.confidence) == (
+        "4.3",
+        LinkMethod.REFERENCE,
+        1.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "at_start", "anywhere"),
+    [
+        ("2.1", "2.1", None),
+        ("2.1.", "2.1", None),
+        ("п. 2.1", "2.1", "2.1"),
+        ("пункт 2.1", "2.1", "2.1"),
+        ("2.1-чара", "2.1", "2.1"),
+        ("чара 2.1", "2.1", "2.1"),
+        ("мероприятие 2.1", "2.1", "2.1"),
+        ("Мероприятие № 2.1", "2.1", "2.1"),
+        ("6.1.Семинар", "6.1", None),
+        ("15.2- чара боюнча", "15.2", "15.2"),
+        ("03.07.2020 № 12-3/456", None, None),
+        ("1.2.3", None, None),
+        ("2,5 млн сом", None, None),
+        ("бөлүнгөн 2.5 млн сом", None, None),
+        ("3", None, None),
+        ("Иштер п.4.3 боюнча", None, "4.3"),
+    ],
+)
+def test_reference_forms(text, at_start, anywhere):
+    assert (ref_at_start(text), ref_in_text(text)) == (at_start, anywhere)
+
+
+def test_serial_number_column_is_not_a_measure_number(tmp_path, plan):
+    # "№ п/п" holds 1, 2, 3; the measure number sits at the start of the measure cell.
+    path = write_xlsx_report(
+        tmp_path / "МЗ.xlsx",
+        MOH_RU,
+        "за 1 полугодие 2019 года",
+        "",
+        [("plain", "7.3", "выполнено", "Проведено обучение")],
+        "ru",
+    )
+    (entry,) = reading(path, plan).entries
+    assert entry.measure_id == "7.3"
+
+
+def test_measure_number_not_in_plan_is_flagged(tmp_path, plan):
+    entries = [*ENTRIES, ("chara_suffix", "99.9", "аткарылды", "Башка иш")]
+    result = reading(write_xlsx_report(tmp_path / "r.xlsx", BIM, PERIOD_KY, DATE_KY, entries), plan)
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert "measure numbers not in the plan: 99.9" in result.reason
+    flagged = result.entries[-1]
+    assert (flagged.measure_id, flagged.confidence, flagged.review_reason) == (
+        "99.9",
+        0.0,
+        "measure 99.9 is not in the plan",
+    )
+
+
+# --------------------------------------------------------------------------- statuses
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("аткарылды", Status.COMPLETED),
+        ("Толук аткарылды.", Status.COMPLETED),
+        ("ишке ашырылды", Status.COMPLETED),
+        ("аткарылууда", Status.IN_PROGRESS),
+        ("Иш жүргүзүлүүдө", Status.IN_PROGRESS),
+        ("аткарылган жок", Status.NOT_STARTED),
+        ("Аткарылбады", Status.NOT_STARTED),
+        ("аткарыла элек", Status.NOT_STARTED),
+        ("выполнено", Status.COMPLETED),
+        ("Исполнено", Status.COMPLETED),
+        ("реализовано", Status.COMPLETED),
+        ("в стадии исполнения", Status.IN_PROGRESS),
+        ("в процессе", Status.IN_PROGRESS),
+        ("исполняется", Status.IN_PROGRESS),
+        ("не выполнено", Status.NOT_STARTED),
+        ("Не исполнено", Status.NOT_STARTED),
+        ("не начато", Status.NOT_STARTED),
+        ("не выполнена", Status.NOT_STARTED),
+        ("частично выполнено", Status.IN_PROGRESS),
+        ("жургузулуудо", Status.IN_PROGRESS),  # typed on a Russian keyboard
+        ("АТКАРЫЛДЫ", Status.COMPLETED),
+        ("", Status.UNCLEAR),
+        ("маалымат кийин берилет", Status.UNCLEAR),
+        ("см. приложение", Status.UNCLEAR),
+        ("выполнено; не начато", Status.UNCLEAR),  # contradicts itself
+        (
+            "Семинар өткөрүлдү, изилдөө аткарылууда",
+            Status.IN_PROGRESS,
+        ),  # partly done, partly going on
+    ],
+)
+def test_status_words(text, status):
+    assert status_of(text) == status
+
+
+def test_negation_is_not_the_bare_verb():
+    assert status_of("Иш-чара каржылоонун жоктугунан аткарылган жок") == Status.NOT_STARTED
+    assert status_of("иш-чара аткарылган") == Status.COMPLETED
+
+
+def test_status_column_wins_over_progress_text():
+    assert entry_status("аткарылды", "иш жүргүзүлүүдө") == Status.COMPLETED
+    assert entry_status("", "иш жүргүзүлүүдө") == Status.IN_PROGRESS
+    assert entry_status("?", "не выполнено") == Status.NOT_STARTED
+
+
+def test_report_mixing_statuses_without_status_column(tmp_path, plan):
+    entries = [
+        ("dot", "4.3", "", "Курстар өткөрүлдү, аткарылды"),
+        ("dot", "26.2", "", "Каржылоо жок, аткарылган жок"),
+        ("dot", "6.1", "", "Семинарлар уланууда"),
+        ("dot", "1.1", "", "Маалымат кийинчерээк берилет"),
+    ]
+    path = write_docx_report(
+        tmp_path / "r.docx", BIM, PERIOD_KY, DATE_KY, entries, status_column=False
+    )
+    assert [e.status for e in reading(path, plan).entries] == [
+        "completed",
+        "not_started",
+        "in_progress",
+        "unclear",
+    ]
+
+
+# --------------------------------------------------------------------------- fuzzy links
+
+
+def test_entry_without_number_is_linked_by_its_text(tmp_path, plan):
+    quoted = plan.measure("4.3").text
+    path = write_xlsx_report(
+        tmp_path / "БИМ.xlsx", BIM, PERIOD_KY, DATE_KY, [("none", None, "аткарылды", quoted)]
+    )
+    (entry,) = reading(path, plan).entries
+    assert (entry.measure_id, entry.link_method) == ("4.3", LinkMethod.FUZZY)
+    assert entry.confidence >= LINK_THRESHOLD / 100 and not entry.review_reason
+
+
+def test_paraphrase_with_other_word_forms_still_links(plan):
+    words = plan.measure("16.2").text.split()
+    paraphrase = " ".join(
+        w[:-2] if len(w) > 5 else w for w in words
+    )  # every long word's ending changed
+    assert link_by_text(paraphrase, plan, "ИИМ").measure_id == "16.2"
+
+
+def test_text_below_threshold_stays_unlinked_and_goes_to_review(tmp_path, plan):
+    vague = "Министрликтин сайтына маалымат жарыяланды жана жайылтылды"
+    path = write_xlsx_report(
+        tmp_path / "БИМ.xlsx",
+        BIM,
+        PERIOD_KY,
+        DATE_KY,
+        [*ENTRIES, ("none", None, "аткарылды", vague)],
+    )
+    result = reading(path, plan)
+    unlinked = result.entries[-1]
+    assert (unlinked.measure_id, unlinked.link_method) == (None, LinkMethod.NONE)
+    assert re.search(r"best text match \S+ scores \d+ < 75", unlinked.review_reason)
+    assert result.outcome == Outcome.NEEDS_REVIEW and "1 entry not linked" in result.reason
+
+
+def test_identical_measure_texts_are_not_guessed(plan):
+    # 1.1 and 1.2 share their text word for word: no text match can choose.
+    link = link_by_text(plan.measure("1.1").text, plan, "БИМ")
+    assert link.measure_id is None and "1.1 and 1.2" in link.reason
+
+
+def test_agency_own_measures_are_tried_first():
+    def measure(mid, text, responsible):
+        return Measure("p", mid, 1, None, None, "", text, responsible_raw=responsible)
+
+    text = "Гендердик статистика боюнча окуу курстарын өткөрүү жана маалымат базасын түзүү"
+    plan = Plan(
+        "p",
+        "t",
+        "s",
+        "",
+        None,
+        measures=(
+            measure("1.1", text + " облустарда", "ССМ"),
+            measure("1.2", text + " шаарларда", "БИМ"),
+        ),
+    )
+    assert [m.measure_id for m in agency_measures(plan, "БИМ")] == ["1.2"]
+    assert link_by_text(text, plan, "БИМ").measure_id == "1.2"
+    assert link_by_text(text, plan, "ССМ").measure_id == "1.1"
+    assert link_by_text(text, plan, None).measure_id is None  # a coin toss without the agency
+
+
+UNRELATED = [
+    "Семинарлар өткөрүлдү жана отчет даярдалды",
+    "Иш-чаралар пландын негизинде аткарылды, маалымат тиркелет",
+    "Проведены семинары для сотрудников, подготовлен отчет",
+    "Мониторинг жүргүзүлдү, жыйынтыктары боюнча сунуштар берилди",
+    "Республиканын бардык облустарында тегерек столдор уюштурулду",
+    "Министрликтин сайтына маалымат жарыяланды",
+]
+
+
+def test_threshold_is_justified_on_the_seed_plan(plan):
+    """The evidence behind LINK_THRESHOLD: over all 117 measures, quoted, shortened, thinned
+    and word-form-damaged texts never link to a wrong measure, and link right in >= 85% of
+    cases (the rest are measures whose text another measure contains: left for review);
+    unrelated progress sentences all score below the threshold."""
+    wrong, right, total = [], 0, 0
+    for m in plan.measures:
+        words = m.text.split()
+        variants = [
+            m.text,
+            " ".join(words[: max(4, int(len(words) * 0.6))]),
+            " ".join(w for i, w in enumerate(words) if i % 3 != 2),
+            " ".join(w[:-2] if len(w) > 5 else w for w in words),
+        ]
+        for text in variants:
+            total += 1
+            link = link_by_text(text, plan, None)
+            if link.measure_id and fold(plan.measure(link.measure_id).text) != fold(m.text):
+                wrong.append((m.measure_id, link.measure_id))
+            right += bool(link.measure_id)
+    assert wrong == []
+    assert right >= 0.85 * total
+    scores = [link_by_text(u, plan, None).score for u in UNRELATED]
+    assert max(scores) < LINK_THRESHOLD
+    assert min(s for s in scores) >= 0  # scored, not skipped
+    assert link_by_text("Аткарылды", plan, None).reason.startswith(
+        "no measure number and too little text"
+    )
+
+
+def test_no_plan_keeps_numbers_and_flags_the_rest(tmp_path):
+    path = write_xlsx_report(
+        tmp_path / "r.xlsx",
+        BIM,
+        PERIOD_KY,
+        DATE_KY,
+        [*ENTRIES, ("none", None, "аткарылды", "Окуу курстары өткөрүлдү")],
+    )
+    result = reading(path, None)
+    assert [e.measure_id for e in result.entries] == ["4.3", "26.2", None]
+    assert result.outcome == Outcome.NEEDS_REVIEW
+
+
+# --------------------------------------------------------------------------- agency
+
+
+def test_agency_from_file_name_when_content_has_none(tmp_path, plan):
+    path = tmp_path / "МОН отчет 1 полугодие 2019.csv"
+    path.write_text(
+        "№;Мероприятие;Информация об исполнении;Статус\n1;4.3;Проведено 12 курсов;выполнено\n",
+        encoding="utf-8",
+    )
+    result = reading(path, plan)
+    assert (result.agency, result.period, result.outcome) == (
+        "БИМ",
+        Period(2019, 1),
+        Outcome.ACCEPTED,
+    )
+
+
+def test_content_and_file_name_disagreeing_goes_to_review(tmp_path, plan):
+    path = write_docx_report(tmp_path / "ССМ_2019-1.docx", BIM, PERIOD_KY, DATE_KY, ENTRIES)
+    result = reading(path, plan)
+    assert result.outcome == Outcome.NEEDS_REVIEW and result.agency is None
+    assert "agency in the content (БИМ) and in the file name (ССМ) disagree" in result.reason
+    assert set(result.agency_candidates) == {"БИМ", "ССМ"}
+
+
+def test_file_name_agreeing_with_content(tmp_path, plan):
+    path = write_docx_report(tmp_path / "БИМ_2019-1.docx", BIM, PERIOD_KY, DATE_KY, ENTRIES)
+    assert reading(path, plan).agency == "БИМ"
+
+
+def test_two_agencies_in_the_letter_and_no_way_to_decide(tmp_path, plan):
+    agencies = (BIM[0], "Саламаттык сактоо министрлиги")  # letter head БИМ, signature ССМ
+    path = write_docx_report(tmp_path / "report.docx", agencies, PERIOD_KY, DATE_KY, ENTRIES)
+    result = reading(path, plan)
+    assert result.outcome == Outcome.NEEDS_REVIEW and result.agency is None
+    assert (
+        "several candidate agencies" in result.reason
+        and "БИМ" in result.reason
+        and "ССМ" in result.reason
+    )
+    # ... the file name breaks the tie
+    named = path.rename(tmp_path / "ССМ 2019-1.docx")
+    assert reading(named, plan).agency == "ССМ"
+
+
+def test_addressee_is_not_the_sender(tmp_path, plan):
+    # The letter is addressed to ЭСӨМ; only БИМ sends it.
+    path = write_docx_report(tmp_path / "r.docx", BIM, PERIOD_KY, DATE_KY, ENTRIES)
+    result = reading(path, plan)
+    assert result.agency == "БИМ" and "ЭСӨМ" not in result.agency_candidates
+
+
+def test_executor_line_names_the_agency(tmp_path, plan):
+    path = write_csv_report(tmp_path / "report.csv", "ССМ", PERIOD_KY, "", ENTRIES)
+    assert reading(path, plan).agency == "ССМ"
+
+
+def test_unknown_agency_is_rejected(tmp_path, plan):
+    path = write_xlsx_report(
+        tmp_path / "report 2019-1.xlsx", "Белгисиз мекеме", PERIOD_KY, "", ENTRIES
+    )
+    result = reading(path, plan)
+    assert result.outcome == Outcome.REJECTED
+    assert result.reason == "no known agency named in the content or the file name"
+
+
+# --------------------------------------------------------------------------- period and date
+
+
+@pytest.mark.parametrize(
+    ("period_text", "lang", "period"),
+    [
+        ("2019-жылдын 1-жарым жылдыгы", "ky", Period(2019, 1)),
+        ("2019-жылдын 1-жарым жылдыгы үчүн", "ky", Period(2019, 1)),
+        ("2019-жылдын 2-жарым жылдыгы", "ky", Period(2019, 2)),
+        ("за 1 полугодие 2019 года", "ru", Period(2019, 1)),
+        ("за II полугодие 2019 г.", "ru", Period(2019, 2)),
+        ("за 2019 год", "ru", Period(2019)),
+        ("2020-жыл үчүн", "ky", Period(2020)),
+    ],
+)
+def test_period_from_the_title(tmp_path, plan, period_text, lang, period):
+    path = write_docx_report(tmp_path / "report.docx", BIM, period_text, DATE_KY, ENTRIES, lang)
+    assert reading(path, plan).period == period
+
+
+@pytest.mark.parametrize(
+    ("name", "period"),
+    [
+        ("БИМ_2019-H1.csv", Period(2019, 1)),
+        ("БИМ_2019_2.csv", Period(2019, 2)),
+        ("БИМ 2019-1.csv", Period(2019, 1)),
+        ("БИМ за 2019 год.csv", Period(2019)),
+    ],
+)
+def test_period_from_the_file_name(tmp_path, plan, name, period):
+    path = tmp_path / name
+    path.write_text("№;Чара;Аткарылышы\n1;4.3;Курстар өткөрүлдү, аткарылды\n", encoding="utf-8")
+    assert reading(path, plan).period == period
+
+
+def test_period_disagreement_and_absence(tmp_path, plan):
+    path = write_docx_report(tmp_path / "БИМ_2019-2.docx", BIM, PERIOD_KY, DATE_KY, ENTRIES)
+    result = reading(path, plan)
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert (
+        "period in the content (2019-H1) and in the file name (2019-H2) disagree" in result.reason
+    )
+    bare = tmp_path / "БИМ.csv"
+    bare.write_text("№;Чара;Аткарылышы\n1;4.3;Курстар өткөрүлдү\n", encoding="utf-8")
+    result = reading(bare, plan)
+    assert result.outcome == Outcome.REJECTED and "no reporting period" in result.reason
+
+
+@pytest.mark.parametrize(
+    "date_text",
+    ["2020-жылдын 3-июлу № 01-12/345", "03.07.2020 № 12-3/456", "от 3 июля 2020 г. № 12-345"],
+)
+def test_report_date_forms(tmp_path, plan, date_text):
+    path = write_docx_report(tmp_path / "r.docx", BIM, PERIOD_KY, date_text, ENTRIES)
+    assert reading(path, plan).report_date == date(2020, 7, 3)
+
+
+def test_no_date_in_content_leaves_it_to_the_ledger(tmp_path, plan):
+    path = write_docx_report(tmp_path / "r.docx", BIM, PERIOD_KY, "", ENTRIES)
+    assert reading(path, plan).report_date is None
+
+
+# --------------------------------------------------------------------------- no entries
+
+
+def test_letter_without_table_or_numbered_entries_is_rejected(tmp_path, plan):
+    path = write_text_report(tmp_path / "БИМ 2019-1.txt", BIM, PERIOD_KY, DATE_KY, [])
+    result = reading(path, plan)
+    assert result.outcome == Outcome.REJECTED
+    assert result.reason == "no report table or numbered entries found"
+
+
+def test_workbook_without_recognisable_header_is_rejected(tmp_path, plan):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Маалымат", "Сан"])
+    wb.active.append(["Окутуучулар", 12])
+    wb.save(tmp_path / "БИМ_2019-1.xlsx")
+    result = reading(tmp_path / "БИМ_2019-1.xlsx", plan)
+    assert result.outcome == Outcome.REJECTED and "no report table" in result.reason
+
+
+def test_numbered_paragraphs_are_entries(tmp_path, plan):
+    entries = [
+        ("chara_suffix", "4.3", "аткарылды", "Курстар өткөрүлдү."),
+        ("meropriyatie_no", "26.2", "", "Иш жүргүзүлүүдө."),
+    ]
+    result = reading(write_text_report(tmp_path / "r.txt", BIM, PERIOD_KY, DATE_KY, entries), plan)
+    assert [(e.measure_id, e.status, e.location) for e in result.entries] == [
+        ("4.3", "completed", "line 8"),
+        ("26.2", "in_progress", "line 10"),
+    ]
+    assert result.entries[0].progress_text == "Курстар өткөрүлдү. Абалы: аткарылды."
+
+
+def test_pdf_table_across_pages_keeps_every_entry(tmp_path, plan):
+    ids = [m.measure_id for m in plan.measures[:45]]
+    entries = [
+        ("plain", mid, "аткарылды", "Иш-чара өткөрүлдү, маалымат тиркелет. " * 3) for mid in ids
+    ]
+    result = reading(
+        write_pdf_report(tmp_path / "long.pdf", BIM, PERIOD_KY, DATE_KY, entries), plan
+    )
+    assert [e.measure_id for e in result.entries] == ids
+    assert result.entries[-1].location.startswith("page 2") or result.entries[
+        -1
+    ].location.startswith("page 3")
