@@ -168,3 +168,22 @@ def test_text_without_a_plan_table_is_unreadable(seed_text):
     header_only = "\n".join(seed_text.splitlines()[:94])
     with pytest.raises(UnreadableDecree, match="no numbered measures"):
         text_to_decree(header_only, "header.txt")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"\x00\x01\x02\x03" * 100, "binary content"),
+        (b"\xff\xfe\x00\x00garbage" * 50, "binary content"),
+        ("Бул токтомдо таблица жок.".encode(), "no plan table"),
+    ],
+)
+def test_damaged_files_raise_unreadable_decree(tmp_path, content, reason):
+    from extractors.decree import read_decree
+
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(content)
+    with pytest.raises(UnreadableDecree, match=reason) as err:
+        read_decree(bad)
+    assert err.value.path == str(bad) and "\n" not in str(err.value)
