@@ -18,7 +18,7 @@ from functools import cache
 from core.model import Abbreviation, AgencyRef
 from core.text import clean_cell
 from normalizers.agency_pipeline import build_pipeline
-from normalizers.agency_registry import Registry, default_registry
+from normalizers.agency_registry import Registry, default_registry, word_key
 from normalizers.agency_split import doc_to_items, items_to_refs, rejoin_splits
 
 _KYRGYZ = re.compile(r"[өүңӨҮҢ]|\b(жана|боюнча|министрлиги)\b", re.I)
@@ -68,12 +68,13 @@ def find_agencies(text: str, registry: Registry | None = None) -> list[AgencyRef
     """Bodies named anywhere in running text (a letter head, title, signature, file name),
     in order of first mention, one AgencyRef per code. Nothing found -> []."""
     reg = registry or default_registry()
-    cleaned = clean_cell(_FILE_PUNCT.sub(" ", text or ""))
+    text = _FILE_PUNCT.sub(" ", text or "")
+    cleaned = clean_cell(text)
     if not cleaned:
         return []
     nlp = _pipeline(reg, language(cleaned))
     found: dict[str, AgencyRef] = {}
-    for variant in (cleaned, _unshout(cleaned)):
+    for variant in (cleaned, clean_cell(_unshout(text, reg))):
         for ent in nlp(variant).ents:
             code = ent.kb_id_
             if code in found or reg.kind(code) in ("group", "convention"):
@@ -90,13 +91,24 @@ def find_agencies(text: str, registry: Registry | None = None) -> list[AgencyRef
     return list(found.values())
 
 
-def _unshout(text: str) -> str:
-    """Lines written in capitals ("МИНИСТЕРСТВО ОБРАЗОВАНИЯ И НАУКИ") in sentence case, so
-    their words match names; short all-capital words stay (they are abbreviations)."""
+def _unshout(text: str, reg: Registry) -> str:
+    """Lines written in capitals ("МИНИСТЕРСТВО ОБРАЗОВАНИЯ И НАУКИ") in lower case, so their
+    words match names; words that are registry abbreviations ("МОН") stay as they are."""
+    abbreviations = _abbreviation_keys(reg)
     lines = []
     for line in text.splitlines() or [text]:
         words = re.findall(r"\w+", line)
-        letters = [c for c in line if c.isalpha()]
-        shouting = len(words) >= _SHOUTING_MIN_WORDS and all(c.isupper() for c in letters)
-        lines.append(re.sub(r"\w{6,}", lambda m: m[0].lower(), line) if shouting else line)
+        shouting = len(words) >= _SHOUTING_MIN_WORDS and not any(c.islower() for c in line)
+        if shouting:
+            line = re.sub(r"\w+", lambda m: _lower_unless(m[0], abbreviations), line)
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _lower_unless(word: str, abbreviations: frozenset[str]) -> str:
+    return word if word_key(word) in abbreviations else word.lower()
+
+
+@cache
+def _abbreviation_keys(reg: Registry) -> frozenset[str]:
+    return frozenset(k for keys in reg.forms for k in keys if len(keys) == 1 and k.isupper())

@@ -121,11 +121,8 @@ def distributive_items(doc: Doc, reg: Registry) -> dict[int, tuple[int, list[Ite
 # --------------------------------------------------------------------------- the walk
 
 
-def _gap_item(doc: Doc, start: int, end: int, reg: Registry) -> Item | None:
-    span = doc[start:end]
-    if not any(t.text[0].isalnum() for t in span):
-        return None  # stray punctuation
-    text = span.text
+def _known_item(doc: Doc, start: int, end: int, reg: Registry) -> Item | None:
+    text = doc[start:end].text
     form = reg.lookup(text)
     if form:
         return Item(start, end, form.code, form.confident, 100.0 if form.confident else 70.0)
@@ -133,7 +130,23 @@ def _gap_item(doc: Doc, start: int, end: int, reg: Registry) -> Item | None:
     if hit:
         form, score = hit
         return Item(start, end, form.code, False, score)  # a guess is never confident
-    return Item(start, end, None, False, 0.0)
+    return None
+
+
+def _gap_items(doc: Doc, start: int, end: int, reg: Registry, connectors: set[str]) -> list[Item]:
+    """Words no entity covers: the whole run if it names a body; else its parts between
+    connectors if every part does ("X жана Y"); else one unresolved piece."""
+    if not any(t.text[0].isalnum() for t in doc[start:end]):
+        return []  # stray punctuation
+    whole = _known_item(doc, start, end, reg)
+    if whole:
+        return [whole]
+    cuts = [i for i in range(start, end) if fold(doc[i].text) in connectors]
+    bounds = list(zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True))
+    parts = [_known_item(doc, a, b, reg) for a, b in bounds if a < b]
+    if cuts and parts and all(parts):
+        return parts
+    return [Item(start, end, None, False, 0.0)]
 
 
 def _is_qualifier(doc: Doc, start: int, end: int) -> bool:
@@ -165,9 +178,7 @@ def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
             and not reg.lookup(doc[start:upto].text)
         ):
             return True
-        item = _gap_item(doc, start, upto, reg)
-        if item:
-            items.append(item)
+        items.extend(_gap_items(doc, start, upto, reg, connectors))
         return False
 
     i = 0
@@ -184,9 +195,10 @@ def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
             end, new = plurals[i]
             items.extend(new)
             i = end
-        elif i in ents:
+        elif i in ents and not _lone_group_word(doc, ents[i], reg, connectors):
             ent = ents[i]
-            qualifier_start = gap if flush(i, before_entity=True) else None
+            open_gap = gap
+            qualifier_start = open_gap if flush(i, before_entity=True) else None
             items.append(
                 Item(
                     ent.start if qualifier_start is None else qualifier_start,
@@ -197,7 +209,7 @@ def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
                 )
             )
             i = ent.end
-        elif tok.text in SEPARATORS or fold(tok.text) in connectors:
+        elif tok.text in SEPARATORS or (gap is None and fold(tok.text) in connectors):
             flush(i)
             i += 1
         else:
@@ -209,6 +221,20 @@ def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
         item.raw = item.raw or doc[item.start : item.end].text
         item.agreed = item.agreed or item.start >= colon
     return items
+
+
+def _lone_group_word(doc: Doc, ent, reg: Registry, connectors: set[str]) -> bool:
+    """A one-word group ("Министерство", "министрлиги") next to other name words is part of
+    some body's name ("Министерство культуры и спорта"), not the generic group."""
+    if len(ent) > 1 or reg.kind(ent.kb_id_) != "group":
+        return False
+
+    def is_word(i: int) -> bool:
+        return (
+            0 <= i < len(doc) and doc[i].text[0].isalnum() and fold(doc[i].text) not in connectors
+        )
+
+    return is_word(ent.end) or is_word(ent.start - 1)
 
 
 def _colon_start(markers: dict[int, tuple[int, str]]) -> int:

@@ -253,7 +253,10 @@ def _parse_deadline(raw: str, plan_years) -> Deadline:
     confident = not leftovers and not any(u.repaired for u in units)
 
     if "ANNUAL" in labels or "CONTINUOUS" in labels:
-        start, end = (dated[0].start, dated[-1].end) if dated else _plan_span(plan_years)
+        if dated:
+            start, end = min(u.start for u in dated), max(u.end for u in dated)
+        else:
+            start, end = _plan_span(plan_years)
         if start is None or end is None:
             return Deadline(raw, recurrence=_recurrence(labels), confident=False)
         if "ANNUAL" in labels:
