@@ -217,7 +217,7 @@ class ColumnModel:
 
 
 @dataclass
-class _Layout:
+class Layout:
     """The header's positions, resolved once."""
 
     columns: dict[int, str]  # header position -> canonical column
@@ -227,7 +227,7 @@ class _Layout:
         return next((p for p, c in self.columns.items() if c == column), None)
 
 
-def measure_anchor(line: Line, layout: _Layout) -> Fragment | None:
+def measure_anchor(line: Line, layout: Layout) -> Fragment | None:
     """The fragment carrying a measure number, if it can sit in the measures column."""
     text_pos = layout.pos("text")
     if text_pos is None:
@@ -259,7 +259,7 @@ def is_unfinished(text: str) -> bool:
 
 def align_fragments(
     line: Line,
-    layout: _Layout,
+    layout: Layout,
     model: ColumnModel,
     settings: TextReaderSettings,
     open_cells: dict[str, str] | None = None,
@@ -360,7 +360,7 @@ def _put(row: RawRow, column: str, text: str, prov: Provenance) -> None:
 def start_line_to_row(
     line: Line,
     anchor: Fragment,
-    layout: _Layout,
+    layout: Layout,
     model: ColumnModel,
     settings: TextReaderSettings,
     previous: RawRow | None,
@@ -388,7 +388,7 @@ def start_line_to_row(
 
 
 def lines_to_rows(
-    lines: list[Line], layout: _Layout, source: str, settings: TextReaderSettings
+    lines: list[Line], layout: Layout, source: str, settings: TextReaderSettings
 ) -> tuple[list[RawRow], list[tuple[str, Provenance]]]:
     """Table lines → logical rows (section rows spanning) and the fragments left unassigned."""
     model = train_model(lines, layout)
@@ -399,7 +399,7 @@ def lines_to_rows(
         kind = section_of(line)
         if kind:
             f = line.fragments[0]
-            section = RawRow(spanning=True)
+            section = RawRow(spanning=True)  # full-width text: kept in the first column
             _put(section, "task_no", f.text, Provenance(source, lines=(f.line,)))
             rows.append(section)
             continue
@@ -432,7 +432,7 @@ def open_cells(rows: list[RawRow]) -> dict[str, str]:
     return cells
 
 
-def train_model(lines: list[Line], layout: _Layout) -> ColumnModel:
+def train_model(lines: list[Line], layout: Layout) -> ColumnModel:
     """Learn each column's words from the start lines, whose shift the measure number fixes."""
     model = ColumnModel()
     text_pos = layout.pos("text")
@@ -463,7 +463,7 @@ def text_to_decree(
         raise UnreadableDecree(source, "no plan table found (no header row naming its columns)")
     header, columns = found
     width = len(raw_lines[header].split("\t"))
-    layout = _Layout(columns, width)
+    layout = Layout(columns, width)
     if layout.pos("text") is None:
         raise UnreadableDecree(source, "plan table header has no measures column")
     end = find_table_end(raw_lines, header + 1)
