@@ -24,7 +24,7 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
-DEFAULT_LANGS = "rus+kir"
+DEFAULT_LANGS = "kir+rus"  # Kyrgyz first: "rus+kir" at psm 4 reads ө ү ң as е у н
 DEFAULT_PSM = 4  # one column of text of variable sizes: best on ruled table pages
 DEFAULT_DPI = 300  # rasterizing image-only PDFs; Tesseract's sweet spot
 MIN_SOURCE_DPI = 200  # images scanned coarser than this are upscaled to DEFAULT_DPI
@@ -36,6 +36,7 @@ RULING_MIN_FRACTION = 0.04  # a horizontal ruling segment spans this share of th
 # Vertical segments can be as short as one header row between spanning rows (~90 px at
 # 300 dpi); letters are shorter than this share of the page height.
 VERTICAL_MIN_FRACTION = 0.015
+LETTERS_PER_SEGMENT = 3.0  # a ruling segment is at least this many letter heights long
 TABLE_MIN_LINES = 3  # fewer horizontal or vertical lines: not a ruled table
 
 
@@ -359,11 +360,16 @@ class Rulings:
 
 def find_ruling_lines(gray: np.ndarray, min_fraction: float = RULING_MIN_FRACTION) -> Rulings:
     """Horizontal and vertical ruling lines by morphological opening with long thin kernels:
-    text strokes are short, so only lines survive."""
+    letters are short, so only lines survive. Kernels scale with the page and with the
+    letters' height (a vertical segment may be as short as one header row)."""
     ink = binarize(gray)
     h, w = ink.shape
+    letter = letter_height(ink)
+    kernels = (
+        (max(15, int(w * min_fraction), int(LETTERS_PER_SEGMENT * letter)), 1),
+        (1, max(15, int(h * VERTICAL_MIN_FRACTION), int(LETTERS_PER_SEGMENT * letter))),
+    )
     masks = []
-    kernels = ((max(15, int(w * min_fraction)), 1), (1, max(15, int(h * VERTICAL_MIN_FRACTION))))
     for kernel in kernels:
         element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, element)
@@ -373,6 +379,17 @@ def find_ruling_lines(gray: np.ndarray, min_fraction: float = RULING_MIN_FRACTIO
     horizontal = _line_positions(masks[0], axis=1, min_length=w * min_fraction * 2)
     vertical = _line_positions(masks[1], axis=0, min_length=h * min_fraction * 2)
     return Rulings(horizontal, vertical, cv2.bitwise_or(masks[0], masks[1]))
+
+
+def letter_height(ink: np.ndarray) -> float:
+    """Median height of letter-sized ink blobs (about the x-height), in pixels."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = [
+        int(hgt)
+        for _, _, wid, hgt, area in stats[1:]
+        if 4 <= hgt <= 150 and wid <= 150 and area >= 8
+    ]
+    return float(median(heights)) if heights else 10.0
 
 
 def _line_positions(mask: np.ndarray, axis: int, min_length: float) -> tuple[int, ...]:
