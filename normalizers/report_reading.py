@@ -19,6 +19,7 @@ from pathlib import PurePath
 from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, Plan, ReportReading
 from normalizers.measure_links import LinkSettings, link_by_text
 from normalizers.measure_refs import ref_at_start, ref_in_text, strip_ref
+from normalizers.ocr_review import flag_low_confidence
 from normalizers.report_columns import is_addressee, is_executor_line
 from normalizers.report_layout import Layout, RawEntry, document_to_layout
 from normalizers.statuses import entry_status
@@ -82,6 +83,8 @@ def read_report(
     if not entries:
         rejected.append(_REJECT + "no report table or numbered entries found")
     review = [p for p in problems if not p.startswith(_REJECT)] + _entry_problems(entries)
+    entries, ocr_doubts = flag_low_confidence(entries, doc)  # scans: OCR doubt → review
+    review += ocr_doubts
     if rejected:
         outcome, reasons = Outcome.REJECTED, rejected + review
     elif review:
