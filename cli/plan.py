@@ -14,6 +14,7 @@ import click
 
 from core.model import Plan
 from extractors.decree import read_decree
+from normalizers.plan_normalize import normalize_plan, normalized_columns
 from outputs.plan_tables import write_plan_tables
 
 
@@ -40,8 +41,8 @@ def summary_lines(plan: Plan) -> list[str]:
 )
 def command(decree: Path, out_dir: Path) -> None:
     """Extract the action plan from DECREE (.pdf, .txt or .md) into tables under --out."""
-    plan = read_decree(decree)
-    paths = write_plan_tables(plan, out_dir)
+    plan = normalize_plan(read_decree(decree))  # deadlines + agencies; adds their QA findings
+    paths = write_plan_tables(plan, out_dir, extra=[normalized_columns])
     for line in summary_lines(plan):
         click.echo(line)
     click.echo("wrote " + ", ".join(str(p) for p in paths))

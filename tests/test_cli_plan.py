@@ -12,6 +12,7 @@ import pytest
 from cli.main import main
 from core.model import Measure
 from extractors.decree import read_decree
+from normalizers.plan_normalize import COLUMNS as NORMALIZED_COLUMNS
 from outputs.plan_tables import MEASURE_COLUMNS, plan_to_frame
 
 SEED = (
@@ -41,7 +42,7 @@ def test_plan_command_writes_the_four_tables(tmp_path, monkeypatch, capsys):
     code, out, err = run_cli(["plan", SEED, "--out", out_dir], monkeypatch, capsys)
     assert (code, err) == (0, "")
     assert "5 chapters, 13 goals, 36 tasks, 117 measures, 38 abbreviations" in out
-    assert "QA: 1 finding(s)" in out and "missing_responsible" in out and "L109-111" in out
+    assert "QA: 3 finding(s)" in out and "missing_responsible" in out and "L109-111" in out
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "abbreviations.csv",
         "measures.csv",
@@ -56,7 +57,7 @@ def test_plan_command_writes_the_four_tables(tmp_path, monkeypatch, capsys):
     )
     parquet = pd.read_parquet(out_dir / "measures.parquet")
     for frame in (csv, parquet):
-        assert list(frame.columns) == [*MEASURE_COLUMNS, "source"]
+        assert list(frame.columns) == [*MEASURE_COLUMNS, "source", *NORMALIZED_COLUMNS]
         assert len(frame) == 117 and frame["measure_id"].iloc[-1] == "36.5"
     assert csv["text"].tolist() == parquet["text"].tolist()
     assert parquet["task_no"].tolist()[:3] == [1, 1, 1]
@@ -68,8 +69,11 @@ def test_plan_command_writes_the_four_tables(tmp_path, monkeypatch, capsys):
     qa = pd.read_csv(out_dir / "qa.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
     assert list(qa.columns) == ["code", "severity", "measure_id", "location", "message"]
     assert qa[["code", "severity", "measure_id"]].values.tolist() == [
-        ["missing_responsible", "warning", "3.2"]
+        ["missing_responsible", "warning", "3.2"],
+        ["agency_unconfident", "warning", "26.2"],
+        ["deadline_unconfident", "warning", "36.1"],
     ]
+    assert row["agencies"] == "ССМ;БИМ" and row["deadline_recurrence"] == "once"
 
 
 def test_format_is_read_from_content_not_name(tmp_path, monkeypatch, capsys):
@@ -114,3 +118,17 @@ def test_frame_takes_extra_columns_after_the_contract(seed_plan):
     assert frame.loc[frame["measure_id"] == "1.3", "deadline_first_year"].item() == "2019"
     with pytest.raises(ValueError, match="overwrite"):
         plan_to_frame(seed_plan, [lambda m: {"text": "x"}])
+
+
+def test_pdf_decree_gives_the_same_tables_as_its_text(tmp_path, monkeypatch, capsys, seed_plan):
+    from tests.fixtures.decree_pdf import render_plan_pdf
+
+    pdf = render_plan_pdf(seed_plan, tmp_path / "seed.pdf", lang="ru")
+    outputs = {}
+    for name, decree in [("text", SEED), ("pdf", pdf)]:
+        code, out, _ = run_cli(["plan", decree, "--out", tmp_path / name], monkeypatch, capsys)
+        assert code == 0 and "117 measures" in out and "QA: 3 finding(s)" in out
+        outputs[name] = pd.read_parquet(tmp_path / name / "measures.parquet")
+    contract = list(MEASURE_COLUMNS)
+    pd.testing.assert_frame_equal(outputs["pdf"][contract], outputs["text"][contract])
+    assert outputs["pdf"]["source"].str.contains(r"seed\.pdf:p\d").all()
