@@ -1,0 +1,159 @@
+"""Decree PDF: the full plan read next to pdfplumber's bare table pass, in one run.
+
+Renders the seed plan as a decree PDF (the fixture generator's CLI), then, each in a fresh
+subprocess so memory figures do not mix:
+  bare          page.extract_tables() over every page, page.close() after each
+  bare-no-close the same without page.close() (what closing saves)
+  full          read_decree(pdf): tables, stitching across pages, assembly, QA
+and prints pages/s, the full/bare ratio (target <= 1.5x) and the peak RSS growth of each
+(target < 100 MB), plus tracemalloc's peak of Python allocations. CPU time is the measure
+for the ratio (wall time swings with whatever else the machine runs; both are printed).
+
+    python bench/bench_decree_pdf.py [--repeat N] [--pdf EXISTING.pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SEED = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+GENERATOR = ROOT / "tests/fixtures/decree_pdf.py"
+MODES = ("bare", "bare-no-close", "full")
+RATIO_TARGET = 1.5
+PEAK_TARGET_MB = 100.0
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _bare(pdf_path: Path, close: bool) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+            if close:
+                page.close()
+
+
+def _full(pdf_path: Path) -> None:
+    from extractors.decree import read_decree
+
+    plan = read_decree(pdf_path)
+    if len(plan.measures) != 117:
+        raise SystemExit(f"{pdf_path}: read {len(plan.measures)} measures, expected 117")
+
+
+def child(mode: str, pdf_path: Path, repeat: int, trace: bool) -> dict[str, float]:
+    """One mode in this (fresh) process: best-of-`repeat` times and the peak memory."""
+    import pdfplumber  # noqa: F401  (imports are not part of the measurement)
+
+    import extractors.decree
+    import extractors.decree_pdf  # noqa: F401
+
+    run = {
+        "bare": lambda: _bare(pdf_path, True),
+        "bare-no-close": lambda: _bare(pdf_path, False),
+        "full": lambda: _full(pdf_path),
+    }[mode]
+    rss_before = _status_kb("VmRSS")
+    cpu, wall = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        run()
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - t0)
+    result = {
+        "cpu_s": min(cpu),
+        "wall_s": min(wall),
+        "peak_rss_mb": (_status_kb("VmHWM") - rss_before) / 1024,
+    }
+    if trace:
+        tracemalloc.start()
+        run()
+        result["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return result
+
+
+def measure(mode: str, pdf_path: Path, repeat: int, trace: bool) -> dict[str, float]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--pdf",
+        str(pdf_path),
+        "--repeat",
+        str(repeat),
+    ]
+    cmd += ["--trace"] if trace else []
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def render_seed(out: Path) -> Path:
+    subprocess.run([sys.executable, str(GENERATOR), str(SEED), str(out)], check=True, cwd=ROOT)
+    return out
+
+
+def report(pdf_path: Path, pages: int, results: dict[str, dict[str, float]]) -> None:
+    print(f"\n{pdf_path.name}: {pages} pages (seed plan, 117 measures)\n")
+    print(
+        f"{'pass':<15}{'cpu s':>8}{'wall s':>8}{'pages/s':>9}{'peak RSS MB':>13}{'traced MB':>11}"
+    )
+    for mode, r in results.items():
+        traced = f"{r['traced_peak_mb']:.1f}" if "traced_peak_mb" in r else "-"
+        print(
+            f"{mode:<15}{r['cpu_s']:>8.2f}{r['wall_s']:>8.2f}{pages / r['cpu_s']:>9.2f}"
+            f"{r['peak_rss_mb']:>13.1f}{traced:>11}"
+        )
+    ratio = results["full"]["cpu_s"] / results["bare"]["cpu_s"]
+    wall_ratio = results["full"]["wall_s"] / results["bare"]["wall_s"]
+    peak = results["full"]["peak_rss_mb"]
+    print(
+        f"\nfull / bare: {ratio:.2f}x CPU ({wall_ratio:.2f}x wall)  target <= {RATIO_TARGET}x  "
+        f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}"
+    )
+    print(
+        f"full peak RSS growth: {peak:.1f} MB  target < {PEAK_TARGET_MB:.0f} MB  "
+        f"{'OK' if peak < PEAK_TARGET_MB else 'MISSED'}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pdf", type=Path, help="measure this PDF instead of rendering the seed")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs per pass (best kept)")
+    parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.pdf, args.repeat, args.trace)))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf_path = args.pdf or render_seed(Path(tmp) / f"{SEED.stem}.pdf")
+        import pdfplumber
+
+        with pdfplumber.open(pdf_path) as pdf:
+            pages = len(pdf.pages)
+        results = {m: measure(m, pdf_path, args.repeat, trace=m == "full") for m in MODES}
+        report(pdf_path, pages, results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
