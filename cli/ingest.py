@@ -15,7 +15,7 @@ import click
 
 from core.model import Outcome, Plan, Report
 from ledger.db import Ledger
-from ledger.inbox import InboxSettings, scan_inbox
+from ledger.inbox import InboxSettings, ingest_file, list_inbox
 from outputs.ledger_views import linked_count, write_ledger_views
 
 DEFAULT_DECREE = Path("samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt")
@@ -55,13 +55,16 @@ REASON_WIDTH = 70
 def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
     """Scan the inbox once and record every file in the ledger."""
     started = datetime.now(UTC).replace(tzinfo=None)
+    settings = InboxSettings(settle_seconds=settle)
     with Ledger.for_workdir(workdir) as ledger:
         plans = [load_plan(ledger, decree)]
-        reports = scan_inbox(inbox, workdir, ledger, plans, InboxSettings(settle_seconds=settle))
+        files = list_inbox(inbox, settings)
+        reports = [ingest_file(p, ledger, plans, workdir, settings=settings) for p in files]
         views = write_ledger_views(ledger, workdir / OUT_DIR)
-    new = [r for r in reports if r.first_seen >= started]
-    click.echo(format_table(reports, {r.sha256 for r in new}))
-    click.echo(summary_line(reports, new))
+    names = [p.name for p in files]
+    new = {r.sha256: r for r in reports if r.first_seen >= started}
+    click.echo(format_table(names, reports, set(new)))
+    click.echo(summary_line(len(files), list(new.values())))
     click.echo("views: " + ", ".join(str(p) for p in views))
 
 
@@ -79,9 +82,10 @@ def load_plan(ledger: Ledger, decree: Path) -> Plan:
     return plan
 
 
-def format_table(reports: list[Report], new: set[str]) -> str:
+def format_table(names: list[str], reports: list[Report], new: set[str]) -> str:
+    """One row per inbox file; `*` after the outcome: the bytes were in the ledger before."""
     header = ("file", "agency", "period", "linked/unlinked", "outcome", "reason")
-    rows = [header] + [_row(r, r.sha256 in new) for r in reports]
+    rows = [header] + [_row(n, r, r.sha256 in new) for n, r in zip(names, reports, strict=True)]
     widths = [*WIDTHS.values(), REASON_WIDTH]
     return "\n".join(
         "  ".join(_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -89,25 +93,27 @@ def format_table(reports: list[Report], new: set[str]) -> str:
     )
 
 
-def summary_line(reports: list[Report], new: list[Report]) -> str:
+def summary_line(n_files: int, new: list[Report]) -> str:
     counts = {o: sum(1 for r in new if r.outcome == o) for o in Outcome}
     return (
-        f"{len(reports)} file(s) scanned: {len(new)} new "
+        f"{n_files} file(s) scanned: {len(new)} new "
         f"({counts[Outcome.ACCEPTED]} accepted, {counts[Outcome.NEEDS_REVIEW]} needs review, "
-        f"{counts[Outcome.REJECTED]} rejected), {len(reports) - len(new)} already in the ledger"
+        f"{counts[Outcome.REJECTED]} rejected), {n_files - len(new)} already in the ledger (*)"
     )
 
 
-def _row(r: Report, is_new: bool) -> tuple[str, ...]:
+def _row(name: str, r: Report, is_new: bool) -> tuple[str, ...]:
     linked = linked_count(r)
-    outcome = str(r.outcome) if is_new else f"{r.outcome}*"
+    reason = r.reason
+    if r.file != name and r.sha256:
+        reason = f"same bytes as {r.file}" + (f"; {reason}" if reason else "")
     return (
-        r.file,
+        name,
         r.agency or "-",
         str(r.period) if r.period else "-",
         f"{linked}/{len(r.entries) - linked}",
-        outcome,
-        r.reason or "-",
+        str(r.outcome) if is_new and r.file == name else f"{r.outcome}*",
+        reason or "-",
     )
 
 

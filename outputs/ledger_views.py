@@ -77,8 +77,13 @@ def write_ledger_views(ledger: Ledger, out_dir: Path) -> list[Path]:
 
 
 def linked_count(report: Report) -> int:
-    """Entries tied to a measure of the plan (by number, template id or text)."""
-    return sum(1 for e in report.entries if e.measure_id and e.link_method != LinkMethod.NONE)
+    """Entries tied to a measure of the plan (by number, template id or text). A number the
+    plan does not have keeps its method but gets confidence 0: not linked."""
+    return sum(
+        1
+        for e in report.entries
+        if e.measure_id and e.link_method != LinkMethod.NONE and e.confidence > 0
+    )
 
 
 def reports_to_file_rows(reports: Sequence[Report]) -> list[dict[str, object]]:
