@@ -12,7 +12,11 @@ import click
 
 from core.model import Period
 
-DEFAULT_DECREE = Path("samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt")
+# The bundled seed decree, found from the checkout (the CLI may run from any folder).
+DEFAULT_DECREE = (
+    Path(__file__).resolve().parents[1]
+    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+)
 
 
 def agency_code(name: str) -> str:

@@ -16,6 +16,10 @@ from normalizers.report_columns import map_header
 HEADER_SEARCH_ROWS = 30  # a header further down a sheet than this is not a report's header
 
 
+# The header of the previous table: its column map, its width and the header row itself.
+Carry = tuple[dict[str, int], int, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class RawEntry:
     """One entry's cells as found, before statuses and links are read."""
@@ -42,7 +46,7 @@ class Layout:
 def document_to_layout(doc: Document) -> Layout:
     entries: list[RawEntry] = []
     lines = [p.text for p in doc.paragraphs]
-    carry: tuple[dict[str, int], int] | None = None  # header of the previous table, its width
+    carry: Carry | None = None
     for table in doc.tables:
         table_entries, table_lines, carry = table_to_entries(table, carry)
         entries += table_entries
@@ -53,8 +57,8 @@ def document_to_layout(doc: Document) -> Layout:
 
 
 def table_to_entries(
-    table: Table, carry: tuple[dict[str, int], int] | None
-) -> tuple[list[RawEntry], list[str], tuple[dict[str, int], int] | None]:
+    table: Table, carry: Carry | None
+) -> tuple[list[RawEntry], list[str], Carry | None]:
     """Entries under the table's header; the other rows as lines. A table without a header of
     the previous table's width continues that table (a table broken across PDF pages)."""
     start = next(
@@ -63,7 +67,7 @@ def table_to_entries(
     width = max((len(r) for r in table.rows), default=0)
     if start is not None:
         header = map_header(table.rows[start])
-        carry = (header, width)
+        carry = (header, width, table.rows[start])
         first = start + 1
     elif carry and carry[1] == width:
         header, first = carry[0], 0
@@ -75,7 +79,7 @@ def table_to_entries(
         f"{table.location} row {i + 1}" for i in range(len(table.rows))
     )
     for row, location in zip(table.rows[first:], locations[first:], strict=False):
-        if map_header(row):  # the header repeated on a new page
+        if row == carry[2]:  # the header repeated further down
             continue
         entry = row_to_entry(row, header, location)
         if entry.has_content and (entry.ref or entry.measure or entry.progress):

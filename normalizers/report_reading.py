@@ -10,7 +10,7 @@ no entries) — always with a reason a person can act on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -30,6 +30,7 @@ TEMPLATE_KIND = "report-template"  # planwatch.template value written by outputs
 META = "planwatch."
 _KY_LETTERS = re.compile(r"[өүңӨҮҢ]")
 _CYRILLIC_WORD = re.compile(r"\b[а-яёөүң]{3,}\b", re.I)
+_REJECT = "\x00"  # marks a problem that rejects the file (stripped from the reason)
 KY_WORD_SHARE = 0.05  # more Kyrgyz-letter words than this: the report is (also) Kyrgyz
 
 
@@ -103,9 +104,6 @@ def read_report(
     )
 
 
-_REJECT = "\x00"  # marks a problem that rejects the file (stripped from the reason)
-
-
 # --------------------------------------------------------------------------- agency
 
 
@@ -120,12 +118,17 @@ def decide_agency(
     """(code, every candidate code, problem). Content names the agency in ranked zones —
     explicit "Аткаруучу:" lines and a template's marker, then letter head and signature,
     then the other lines; the best zone with codes speaks. The file name must agree."""
-    zones = _agency_zones(layout, doc, tools, settings, template)
     from_file = _codes(tools.find_agencies(file_words)) or _codes(
         [r for word in file_words.split() for r in tools.resolve(word)]
     )
-    content = next((codes for codes in zones if codes), [])
-    candidates = tuple(dict.fromkeys([c for codes in zones for c in codes] + from_file))
+    seen: list[str] = []
+    content: list[str] = []
+    for codes in _agency_zones(layout, doc, tools, settings, template):  # lazily: best zone first
+        seen += codes
+        if codes:
+            content = codes
+            break
+    candidates = tuple(dict.fromkeys(seen + from_file))
     if content and from_file:
         common = [c for c in content if c in from_file]
         if len(common) == 1:
@@ -157,16 +160,24 @@ def decide_agency(
     return None, candidates, _REJECT + "no known agency named in the content or the file name"
 
 
-def _agency_zones(layout, doc, tools, settings, template) -> list[list[str]]:
+def _agency_zones(layout, doc, tools, settings, template) -> Iterator[list[str]]:
+    """Codes per zone, best zone first; each zone is only searched if the better ones were empty."""
     lines = [line for line in layout.lines if not is_addressee(line)]
     executor = [line for line in lines if is_executor_line(line)]
-    zone_executor = _codes([r for line in executor for r in tools.resolve(_after_label(line))])
+    zone = _codes([r for line in executor for r in tools.resolve(_after_label(line))])
     if template and doc.metadata.get(META + "agency"):
-        zone_executor = [doc.metadata[META + "agency"], *zone_executor]
-    head_tail = lines[: settings.head_lines] + lines[-settings.tail_lines :]
-    zone_letter = _codes([r for line in head_tail for r in tools.find_agencies(line)])
-    zone_other = _codes([r for line in lines for r in tools.find_agencies(line)])
-    return [list(dict.fromkeys(zone_executor)), zone_letter, zone_other]
+        zone = [doc.metadata[META + "agency"], *zone]
+    yield list(dict.fromkeys(zone))
+    found: dict[str, list[str]] = {}
+
+    def codes_in(zone_lines: list[str]) -> list[str]:
+        for line in zone_lines:
+            if line not in found:
+                found[line] = _codes(tools.find_agencies(line))
+        return list(dict.fromkeys(c for line in zone_lines for c in found[line]))
+
+    yield codes_in(lines[: settings.head_lines] + lines[-settings.tail_lines :])
+    yield codes_in(lines)
 
 
 def _after_label(line: str) -> str:
@@ -229,7 +240,7 @@ def _file_period_words(file_name: str) -> str:
 
 def report_date_of(layout: Layout, tools: LanguageTools) -> date | None:
     """The letter's or registration stamp's date: lines with a number sign first."""
-    numbered = [line for line in layout.lines if "№" in line or "N" in line.split()[:1]]
+    numbered = [line for line in layout.lines if "№" in line]
     for line in [*numbered, *layout.lines]:
         if found := tools.parse_report_date(line):
             return found
