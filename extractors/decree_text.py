@@ -105,11 +105,12 @@ def line_to_fragments(no: int, raw: str) -> Line | None:
         cells = [_MD_HEADING.sub("", cells[0])]
     fragments = []
     for i, cell in enumerate(cells):
-        text = clean_fragment(cell)
+        text = clean_fragment(cell) if cell.strip() else ""
         if not text:
             continue
-        parts = [clean_fragment(p) for p in _BLOCK_SPLIT.split(cell)]
-        blocks = tuple(p for p in parts if p)
+        blocks: tuple[str, ...] = ()
+        if _BLOCK_SPLIT.search(cell):
+            blocks = tuple(b for p in _BLOCK_SPLIT.split(cell) if (b := clean_fragment(p)))
         fragments.append(Fragment(no, i, text, blocks if len(blocks) > 1 else ()))
     return Line(no, len(cells), tuple(fragments)) if fragments else None
 
@@ -129,6 +130,8 @@ def find_table_end(lines: list[str], start: int) -> int:
     """Index of the abbreviation-list title after the table (or len(lines))."""
     titles = [t.casefold() for t in header_vocab()["abbreviations_title"]]
     for i in range(start, len(lines)):
+        if "\t" in lines[i] and lines[i].count("\t") > 2:  # a table row, not a title
+            continue
         text = clean_fragment(lines[i]).casefold().rstrip(":").strip()
         if text and any(text.startswith(t) for t in titles):
             return i
