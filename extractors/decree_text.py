@@ -260,60 +260,69 @@ def is_unfinished(text: str) -> bool:
     )
 
 
-def align_fragments(
-    line: Line,
-    layout: Layout,
-    model: ColumnModel,
-    settings: TextReaderSettings,
-    open_cells: dict[str, str] | None = None,
-    anchor: Fragment | None = None,
-) -> list[int] | None:
-    """Header positions for a line's fragments, in order, or None if they cannot be placed.
+@dataclass(frozen=True)
+class CellScorer:
+    """How well a line's cell fits a column: words, emptiness, and what it would continue.
 
-    An edit-distance alignment of the line's cells (empty ones included) onto the header's
-    positions: a cell matches a column (a text cell scores by how well its words fit), a
-    column may be missing from the line (the converter lost an empty cell: the cells after
-    it drift left) and an empty cell may belong to no column (the converter added one).
     `open_cells` (continuation lines) is the text each column would continue: the current
     row's cells, and for the task text the current task's text (it spans several rows).
     `anchor` (start lines) is the measure-number fragment, pinned to the measures column.
     """
-    width, text_pos = layout.width, layout.pos("text")
-    by_index = {f.index: f for f in line.fragments}
-    n = max(line.n_cells, max(by_index) + 1)
-    first_text = min(by_index)
-    learnt_shift = text_pos - anchor.index if anchor is not None else None
 
-    def match(f: Fragment, p: int) -> float:
-        if anchor is not None and (f is anchor) != (p == text_pos):
+    layout: Layout
+    model: ColumnModel
+    settings: TextReaderSettings
+    open_cells: dict[str, str] | None = None
+    anchor: Fragment | None = None
+
+    def fragment(self, f: Fragment, p: int) -> float:
+        anchor, settings = self.anchor, self.settings
+        if anchor is not None and (f is anchor) != (p == self.layout.pos("text")):
             return FORBIDDEN
         if p < f.index:  # converters lose cells, so text only ever drifts left
             return FORBIDDEN
-        column = layout.columns.get(p)
+        column = self.layout.columns.get(p)
         if f is anchor:
             return 0.0
         if column is None:
             return FORBIDDEN
         if column == "task_no":
-            taken = open_cells is not None and open_cells.get("task_no")
+            taken = self.open_cells is not None and self.open_cells.get("task_no")
             return FORBIDDEN if taken or not _TASK_NO.match(f.text) else settings.task_no_bonus
         text = f.blocks[-1] if f.blocks else f.text
+        if anchor is None:
+            return self.model.score(p, text, heads=False) + self._continuation(column)
         # a start line's cells taught the model at the anchor's shift: leave them out
-        own = f.index + learnt_shift if learnt_shift is not None else None
-        score = model.score(p, text, own, heads=anchor is not None)
-        if anchor is not None:
-            score = settings.start_content_weight * score + model.fill_prior(p, True)
-        if open_cells is not None:
-            before = open_cells.get(column, "")
-            if not before and column != "task_text":
-                score -= settings.empty_cell_penalty
-            if is_unfinished(before):
-                score += settings.open_end_bonus
+        own = f.index + self.layout.pos("text") - anchor.index
+        fit = self.model.score(p, text, own, heads=True)
+        return settings.start_content_weight * fit + self.model.fill_prior(p, True)
+
+    def empty(self, p: int) -> float:
+        """An empty cell, or a column missing from the line, at position p."""
+        return self.model.fill_prior(p, False) if self.anchor is not None else 0.0
+
+    def _continuation(self, column: str) -> float:
+        before = (self.open_cells or {}).get(column, "")
+        score = 0.0
+        if not before and column != "task_text":
+            score -= self.settings.empty_cell_penalty
+        if is_unfinished(before):
+            score += self.settings.open_end_bonus
         return score
 
-    def empty(p: int) -> float:
-        return model.fill_prior(p, False) if anchor is not None else 0.0
 
+def align_fragments(line: Line, scorer: CellScorer) -> list[int] | None:
+    """Header positions for a line's fragments, in order, or None if they cannot be placed.
+
+    An edit-distance alignment of the line's cells (empty ones included) onto the header's
+    positions: a cell matches a column (scored by `scorer`), a column may be missing from
+    the line (the converter lost an empty cell: the cells after it drift left) and an empty
+    cell may belong to no column (the converter added one).
+    """
+    settings, width = scorer.settings, scorer.layout.width
+    by_index = {f.index: f for f in line.fragments}
+    n = max(line.n_cells, max(by_index) + 1)
+    first_text = min(by_index)
     # best[i][j]: cells[:i] aligned onto positions[:j]; step records the move that got there
     best = [[FORBIDDEN] * (width + 1) for _ in range(n + 1)]
     step: list[list[str]] = [[""] * (width + 1) for _ in range(n + 1)]
@@ -326,17 +335,22 @@ def align_fragments(
             cell = by_index.get(i) if i < n else None
             if j < width:  # position j has no cell on this line
                 cost = settings.lead_delete_cost if i <= first_text else settings.delete_cost
-                _relax(best, step, i, j + 1, here - cost + empty(j), "delete")
+                _relax(best, step, i, j + 1, here - cost + scorer.empty(j), "delete")
             if i < n and cell is None:  # an empty cell that is no column's
                 _relax(best, step, i + 1, j, here - settings.insert_cost, "insert")
             if i < n and j < width:
-                gain = empty(j) if cell is None else match(cell, j)
+                gain = scorer.empty(j) if cell is None else scorer.fragment(cell, j)
                 if gain > FORBIDDEN / 2:
                     _relax(best, step, i + 1, j + 1, here + gain, "match")
     if best[n][width] <= FORBIDDEN / 2:
         return None
+    placed = _traceback(step, n, width)
+    return [placed[f.index] for f in line.fragments]
+
+
+def _traceback(step: list[list[str]], i: int, j: int) -> dict[int, int]:
+    """{cell index: position} along the best alignment's moves."""
     placed: dict[int, int] = {}
-    i, j = n, width
     while i or j:
         move = step[i][j]
         if move == "match":
@@ -346,7 +360,7 @@ def align_fragments(
             j -= 1
         else:
             i -= 1
-    return [placed[f.index] for f in line.fragments]
+    return placed
 
 
 def _relax(best: list[list[float]], step: list[list[str]], i: int, j: int, v: float, m: str):
@@ -373,7 +387,7 @@ def start_line_to_row(
 
     Returns the row and the fragments that found no column.
     """
-    placed = align_fragments(line, layout, model, settings, anchor=anchor)
+    placed = align_fragments(line, CellScorer(layout, model, settings, anchor=anchor))
     row = RawRow()
     if placed is None:
         _put(row, "text", anchor.text, Provenance(source, lines=(anchor.line,)))
@@ -415,7 +429,8 @@ def lines_to_rows(
         elif current is None or line.n_cells == 1:
             lost = list(line.fragments)
         else:
-            placed = align_fragments(line, layout, model, settings, open_cells(rows))
+            scorer = CellScorer(layout, model, settings, open_cells(rows))
+            placed = align_fragments(line, scorer)
             lost = [] if placed else list(line.fragments)
             for f, p in zip(line.fragments, placed or (), strict=False):
                 _put(current, layout.columns[p], f.text, Provenance(source, lines=(f.line,)))
