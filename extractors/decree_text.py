@@ -429,7 +429,7 @@ def lines_to_rows(
         elif current is None or line.n_cells == 1:
             lost = list(line.fragments)
         else:
-            scorer = CellScorer(layout, model, settings, open_cells(rows))
+            scorer = CellScorer(layout, model, settings, open_cells(rows, current))
             placed = align_fragments(line, scorer)
             lost = [] if placed else list(line.fragments)
             for f, p in zip(line.fragments, placed or (), strict=False):
@@ -438,10 +438,11 @@ def lines_to_rows(
     return rows, unassigned
 
 
-def open_cells(rows: list[RawRow]) -> dict[str, str]:
-    """What a continuation line may continue: the last row's cells, the task's latest text."""
-    cells = dict(rows[-1].cells)
-    for row in reversed(rows):
+def open_cells(rows: list[RawRow], current: RawRow) -> dict[str, str]:
+    """What a continuation line may continue: the current row's cells, its task's text."""
+    cells = dict(current.cells)
+    upto = max(i for i, row in enumerate(rows) if row is current)
+    for row in reversed(rows[: upto + 1]):
         if row.spanning or row.cells.get("task_text"):
             cells["task_text"] = row.cells.get("task_text", "") if not row.spanning else ""
             break

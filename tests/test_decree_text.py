@@ -198,3 +198,11 @@ def test_a_line_losing_one_more_empty_cell_reads_the_same(seed_text, decree, lin
     lines[line_no - 1] = "\t".join(cells[1:])
     damaged = text_to_decree("\n".join(lines), SEED.name)
     assert [r.cells for r in damaged.rows] == [r.cells for r in decree.rows]
+
+
+def test_continuation_after_a_section_row_continues_the_measure_before_it(seed_text, decree):
+    lines = seed_text.splitlines()
+    assert lines[106].startswith("<b>1.2-максат")  # L107, right after 2.2's continuation L106
+    lines[105], lines[106] = lines[106], lines[105]
+    moved = text_to_decree("\n".join(lines), SEED.name)
+    assert [r.cells for r in moved.rows] == [r.cells for r in decree.rows]
