@@ -191,7 +191,10 @@ def ingest_file(
         )
         report = replace(report, stored_path=_store(staged, report, workdir))
         ledger.record(report)
-        return ledger.report(sha256) or report
+        recorded = ledger.report(sha256) or report
+        if recorded.stored_path != report.stored_path:  # another worker recorded these bytes
+            _drop_copy(workdir / report.stored_path)
+        return recorded
     finally:
         with contextlib.suppress(FileNotFoundError):
             staged.unlink()
@@ -201,9 +204,8 @@ def _read(staged: Path, plan: Plan | None, file_name: str) -> ReportReading:
     """The readers' verdict; every failure becomes a rejected reading with a reason."""
     # Imported here: the readers pull in spaCy, pdfplumber and friends, which listing the
     # inbox or opening the ledger does not need.
-    from normalizers.report_reading import read_report
-
     from extractors.reports import read_document
+    from normalizers.report_reading import read_report
 
     try:
         return read_report(read_document(staged), plan, file_name)
@@ -288,6 +290,12 @@ def _claim_quarantine(folder: Path, report: Report) -> Path:
             continue
         return candidate
     raise OSError(f"{folder}: no free quarantine name for {report.file}")
+
+
+def _drop_copy(path: Path) -> None:
+    """Remove a quarantine copy (and its reason) that lost a race for the same bytes."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + REASON_SUFFIX).unlink(missing_ok=True)
 
 
 def _reason_text(report: Report) -> str:

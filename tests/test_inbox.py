@@ -4,6 +4,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -286,3 +287,23 @@ def test_random_bytes_never_crash_and_are_always_stored(plans, tmp_path, data, s
             assert report.outcome == Outcome.ACCEPTED or report.reason
             assert (work / report.stored_path).read_bytes() == src.read_bytes()
             assert ledger.reports() == [report]
+
+
+def test_concurrent_workers_record_each_content_once(dirs, plans):
+    """The Prefect flow maps ingest_file over files on worker threads: duplicates may race."""
+    inbox, work, ledger = dirs
+    good = write_csv_report(inbox / "БИМ 1.csv", "БИМ", PERIOD_KY, "05.01.2020 № 1", BIM_ENTRIES)
+    (inbox / "БИМ 1 копия.csv").write_bytes(good.read_bytes())
+    (inbox / "broken.docx").write_bytes(b"PK\x03\x04 broken")
+    (inbox / "broken copy.docx").write_bytes(b"PK\x03\x04 broken")
+    files = list_inbox(inbox, NO_WAIT) * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        reports = list(pool.map(lambda p: ingest_file(p, ledger, plans, work, now=NOW), files))
+    recorded = {r.sha256: r for r in ledger.reports()}
+    assert len(recorded) == 2
+    assert all(r == recorded[r.sha256] for r in reports)
+    quarantined = sorted(p.name for p in (work / "quarantine").iterdir())
+    rejected = next(r for r in recorded.values() if r.outcome == Outcome.REJECTED)
+    name = Path(rejected.stored_path).name
+    assert quarantined == [name, name + ".reason.txt"]
+    assert len(list((work / "archive").rglob("*.csv"))) == 1
