@@ -139,11 +139,10 @@ def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
     rows = tuple(row for table in tables for row in table_to_rows(table, number))
     top = tables[0].bbox[1] if tables else float("inf")
     bottom = tables[-1].bbox[3] if tables else float("inf")
-    outside = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
-    lines = chars_to_lines(outside, number, settings)
-    above = tuple(line for line in lines if line.top < top)
-    below = tuple(line for line in lines if line.top >= bottom)
-    return PageContent(number, rows, above, below, len(chars), len(page.images))
+    # One comparison per character: this runs over every character of every page.
+    above = chars_to_lines([c for c in chars if c["bottom"] <= top], number, settings)
+    below = chars_to_lines([c for c in chars if c["top"] >= bottom], number, settings)
+    return PageContent(number, rows, tuple(above), tuple(below), len(chars), len(page.images))
 
 
 def table_to_rows(table: Any, page: int) -> list[TableRow]:
@@ -158,12 +157,6 @@ def table_to_rows(table: Any, page: int) -> list[TableRow]:
         )
         rows.append(TableRow(page, cells))
     return rows
-
-
-def _inside(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
-    x = (char["x0"] + char["x1"]) / 2
-    y = (char["top"] + char["bottom"]) / 2
-    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
 
 
 def chars_to_lines(chars: list[dict[str, Any]], page: int, settings: PdfSettings) -> list[TextLine]:
@@ -211,18 +204,23 @@ def is_number_row(row: TableRow) -> bool:
 
 def row_to_cells(row: TableRow, grid: Grid, settings: PdfSettings) -> tuple[dict[str, str], bool]:
     """Cell texts keyed by canonical column, and whether the row spans the table (a chapter
-    or goal row). A cell belongs to the header columns it covers; a cell narrower than any
-    header column goes to the column it overlaps most."""
+    or goal row: one cell with text across most columns, any other cell empty). A cell
+    belongs to the first header column it covers; a cell narrower than any header column
+    goes to the column it overlaps most."""
     cells: dict[str, str] = dict.fromkeys(PLAN_COLUMNS, "")
     tol = settings.column_tolerance
+    placed: list[tuple[str | None, int, str]] = []
     for cell in row.cells:
         covered = [c for c, (x0, x1) in grid.items() if x0 >= cell.x0 - tol and x1 <= cell.x1 + tol]
-        if len(covered) >= settings.min_spanning_columns and len(row.cells) == 1:
-            cells[PLAN_COLUMNS[0]] = cell.text
-            return cells, True
         column = covered[0] if covered else _most_overlapped(cell, grid)
+        placed.append((column, len(covered), cell.text))
+    with_text = [p for p in placed if p[2]]
+    if len(with_text) == 1 and with_text[0][1] >= settings.min_spanning_columns:
+        cells[PLAN_COLUMNS[0]] = with_text[0][2]
+        return cells, True
+    for column, _, text in with_text:
         if column is not None:
-            cells[column] = join_fragments(cells[column], cell.text)
+            cells[column] = join_fragments(cells[column], text)
     return cells, False
 
 
@@ -297,14 +295,16 @@ def _extend(row: RawRow, cells: Mapping[str, str], where: Provenance) -> None:
 
 
 def title_lines(lines: tuple[TextLine, ...]) -> str:
-    """The plan's title: the bold lines right above the table (else the last paragraph)."""
+    """The plan's title: the last run of bold lines above the table (a plain note such as
+    "(as amended by …)" may sit between it and the table); else the last paragraph."""
     if not lines:
         return ""
     run: list[str] = []
     for line in reversed(lines):
-        if line.bold != line.text:
+        if line.text and line.bold == line.text:
+            run.insert(0, line.text)
+        elif run:
             break
-        run.insert(0, line.text)
     if run:
         return join_fragments(*run)
     return join_fragments(*(line.text for line in _last_paragraph(lines)))
@@ -418,9 +418,13 @@ def read_decree_pdf(path: Path, settings: PdfSettings | None = None) -> DecreeTe
     except PdfminerException as err:
         raise UnreadableDecree(path, _open_failure(err)) from err
     except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
-        raise UnreadableDecree(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
+        raise UnreadableDecree(path, f"corrupt PDF ({_why(err)})") from err
     try:
         pages = _read_pages(path, pdf, settings)
+    except UnreadableDecree:
+        raise
+    except Exception as err:  # the page tree itself is broken
+        raise UnreadableDecree(path, f"corrupt PDF ({_why(err)})") from err
     finally:
         pdf.close()
     return contents_to_decree(pages, path, hashlib.sha256(data).hexdigest(), settings)
@@ -449,3 +453,9 @@ def _open_failure(err: PdfminerException) -> str:
     if "Password" in cause or "Encrypt" in cause:
         return "encrypted PDF — a password is required to read it"
     return f"corrupt, truncated or not a PDF ({cause or type(err).__name__})"
+
+
+def _why(err: Exception) -> str:
+    """An exception as a short single line for the one-line error message."""
+    text = " ".join(str(err).split())[:160]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

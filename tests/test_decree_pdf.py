@@ -31,6 +31,7 @@ from extractors.decree_pdf import (
     row_to_cells,
     rows_to_logical_rows,
     starts_new_row,
+    title_lines,
 )
 from extractors.decree_rows import RawRow
 from tests.fixtures.decree_pdf import FONT, register_fonts, render_plan_pdf
@@ -332,6 +333,27 @@ def test_cells_map_by_header_position_not_order() -> None:
         {**dict.fromkeys(PLAN_COLUMNS, ""), "task_no": "3.1-максат. Укук"},
         True,
     )
+
+
+def test_spanning_row_may_leave_the_number_cell_empty() -> None:
+    grid = {c: xs for c, xs in zip(PLAN_COLUMNS, GRID_XS, strict=True)}
+    row = TableRow(1, (Cell(40, 120, ""), Cell(120, 760, "Глава 2. Образование")))
+    cells, spanning = row_to_cells(row, grid, PdfSettings())
+    assert spanning and cells["task_no"] == "Глава 2. Образование"
+
+
+def test_title_is_the_bold_run_above_the_table() -> None:
+    lines = (
+        TextLine(1, 700, 40, "6-тиркеме"),
+        TextLine(
+            1, 200, 60, "2018-2020-жылдарга иш-аракеттердин", "2018-2020-жылдарга иш-аракеттердин"
+        ),
+        TextLine(1, 300, 74, "УЛУТТУК ПЛАНЫ", "УЛУТТУК ПЛАНЫ"),
+        TextLine(1, 250, 90, "(КР Өкмөтүнүн 2018-жылдын токтомунун редакциясына ылайык)"),
+    )
+    assert title_lines(lines) == "2018-2020-жылдарга иш-аракеттердин УЛУТТУК ПЛАНЫ"
+    plain = tuple(TextLine(1, 40, 40 + 12 * i, t) for i, t in enumerate(("Тиркеме", "", "План")))
+    assert title_lines(plain[1:]) == "План"
 
 
 def test_number_row_is_recognised() -> None:
