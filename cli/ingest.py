@@ -18,7 +18,11 @@ from ledger.db import Ledger
 from ledger.inbox import InboxSettings, ingest_file, list_inbox
 from outputs.ledger_views import linked_count, write_ledger_views
 
-DEFAULT_DECREE = Path("samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt")
+# The bundled seed decree (found from any working directory in a source checkout).
+DEFAULT_DECREE = (
+    Path(__file__).resolve().parents[1]
+    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+)
 OUT_DIR = "out"
 # Column widths of the printed table; long names and reasons are cut with "…".
 WIDTHS = {"file": 44, "agency": 8, "period": 7, "linked": 15, "outcome": 12}

@@ -101,3 +101,18 @@ def test_missing_inbox_is_a_usage_error(tmp_path):
     )
     assert result.exit_code == 2
     assert "nope" in result.output
+
+
+def test_unreadable_decree_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    from cli.main import main
+
+    inbox, decree = tmp_path / "inbox", tmp_path / "decree.txt"
+    inbox.mkdir()
+    decree.write_text("not a decree at all\n", encoding="utf-8")
+    argv = ["planwatch", "ingest", "--inbox", str(inbox), "--workdir", str(tmp_path / "w")]
+    monkeypatch.setattr("sys.argv", [*argv, "--decree", str(decree), "--settle", "0"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and str(decree) in err and "\n" not in err
