@@ -1,0 +1,35 @@
+"""`planwatch deploy`: register the nightly flow with a team's Prefect server and work pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.run import settings_from, settings_options
+from flows.prefect_env import prepare_prefect_env
+
+
+@click.command()
+@settings_options
+@click.option("--work-pool", required=True, help="Prefect work pool whose worker runs the flow.")
+@click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')
+@click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")
+def command(
+    config: Path | None, work_pool: str, cron: str | None, timezone: str | None, **flags: Any
+) -> None:
+    """Create or update the `planwatch-nightly` deployment on the server at PREFECT_API_URL.
+    Start a worker with `prefect worker start --pool <work pool>` on a machine with this
+    checkout and access to the inbox. (prefect.yaml + `prefect deploy` does the same.)"""
+    settings = settings_from(
+        config, **{"schedule.cron": cron, "schedule.timezone": timezone}, **flags
+    )
+    prepare_prefect_env(settings.workdir)
+    from flows.serve import deploy_nightly
+
+    deployment_id = deploy_nightly(settings, work_pool)
+    click.echo(
+        f"deployment nightly-compliance/planwatch-nightly ({deployment_id}) on pool {work_pool}: "
+        f"cron {settings.schedule.cron!r} {settings.schedule.timezone}"
+    )

@@ -1,0 +1,181 @@
+"""What a nightly run reports: per-file outcomes, the run summary, and its Prefect artifacts.
+
+Prefect serializes artifact tables as JSON: one pandas Timestamp, numpy integer or NaN in a
+record fails the whole flow run, so every record goes through `json_safe` first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SUMMARY_KEY = "planwatch-nightly-summary"  # artifact keys: lowercase letters, digits, dashes
+AGENCIES_KEY = "planwatch-agencies"
+FAILED = "failed"  # a file the run could not read (not recorded: the next run tries again)
+AGENCY_TABLE_COLUMNS = ("agency", "measures", "overdue", "unreported", "expected", "received")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One inbox file as this run saw it."""
+
+    file: str
+    outcome: str  # an Outcome value, or FAILED
+    reason: str = ""
+    agency: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxRun:
+    """What `ingest_inbox` did: the new files, each accounted for, and the known ones."""
+
+    outcomes: tuple[FileOutcome, ...] = ()
+    known: int = 0  # files whose bytes were already in the ledger: not processed again
+
+    @property
+    def processed(self) -> int:
+        return len(self.outcomes)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class NightlySummary:
+    """The result of `nightly_compliance`, small and picklable."""
+
+    as_of: date
+    plans: tuple[str, ...]
+    inbox: InboxRun
+    workbooks: tuple[Path, ...] = ()
+    datasets: tuple[Path, ...] = ()
+    figures: Mapping[str, Any] = field(default_factory=dict)  # JSON-safe headline figures
+
+    @property
+    def workbook(self) -> Path | None:
+        return self.workbooks[0] if self.workbooks else None
+
+    def counts_line(self) -> str:
+        run, f = self.inbox, self.figures
+        return (
+            f"files: {run.processed} new ({run.count('accepted')} accepted, "
+            f"{run.count('needs_review')} to review, {run.count('rejected')} rejected, "
+            f"{run.count(FAILED)} failed), {run.known} already in the ledger; "
+            f"overdue: {f.get('overdue', 0)} (measure, agency) rows, "
+            f"unreported: {f.get('unreported', 0)}, "
+            f"reports received: {f.get('received', 0)}/{f.get('expected', 0)} expected"
+        )
+
+
+# --------------------------------------------------------------------------- JSON safety
+
+
+def json_safe(value: Any) -> Any:
+    """A value Prefect can serialize as JSON: dates as ISO text, NaN/NA as None, numpy
+    scalars as Python numbers, paths as text."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return json_safe(value.item())
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def frame_to_records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict[str, Any]]:
+    cols = [c for c in columns if c in frame.columns]
+    return [
+        {c: json_safe(v) for c, v in zip(cols, row, strict=True)}
+        for row in frame[cols].itertuples(index=False, name=None)
+    ]
+
+
+def agency_records(agencies: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per agency: overdue and unreported counts, worst first (the table artifact)."""
+    if agencies.empty:
+        return []
+    ordered = agencies.sort_values(
+        ["overdue", "unreported", "agency"], ascending=[False, False, True]
+    )
+    return frame_to_records(ordered, AGENCY_TABLE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def summary_markdown(summary: NightlySummary) -> str:
+    f = summary.figures
+    lines = [
+        f"# planwatch — as of {summary.as_of.isoformat()}",
+        "",
+        f"**Workbook:** `{summary.workbook}`" if summary.workbook else "**Workbook:** none",
+        "",
+        f"Plans: {', '.join(summary.plans) or 'none'}",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| new files | {summary.inbox.processed} |",
+        f"| already in the ledger | {summary.inbox.known} |",
+    ]
+    for key in ("accepted", "needs_review", "rejected", FAILED):
+        lines.append(f"| {key.replace('_', ' ')} | {summary.inbox.count(key)} |")
+    for key in ("overdue", "measures_overdue", "unreported", "expected", "received", "on_time"):
+        if key in f:
+            lines.append(f"| {key.replace('_', ' ')} | {f[key]} |")
+    problems = [
+        o for o in summary.inbox.outcomes if o.outcome in ("rejected", "needs_review", FAILED)
+    ]
+    if problems:
+        lines += [
+            "",
+            "## Files that need a look",
+            "",
+            "| file | outcome | reason |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {_cell(o.file)} | {o.outcome} | {_cell(o.reason)} |" for o in problems]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text from a file name or a reader's reason, safe inside a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish_artifacts(summary: NightlySummary, agencies: pd.DataFrame) -> None:
+    """The markdown summary and the per-agency table, visible in the Prefect UI."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    create_markdown_artifact(
+        key=SUMMARY_KEY,
+        markdown=summary_markdown(summary),
+        description=f"planwatch nightly run, as of {summary.as_of.isoformat()}",
+    )
+    create_table_artifact(
+        key=AGENCIES_KEY,
+        table=agency_records(agencies),
+        description="Overdue and unreported (measure, agency) rows per agency",
+    )

@@ -1,0 +1,155 @@
+"""The nightly compliance run: decree(s) → ledger, inbox → ledger, ledger → datasets + workbook.
+
+Flows only wire tasks (`flows.tasks`) over the other packages' functions:
+
+    nightly_compliance(settings)
+      ├─ load_plan(decree, settings)          per configured decree; skipped when its sha256 is loaded
+      ├─ ingest_inbox(settings, plan_ids)     one mapped task per NEW file (sha256 not in the ledger)
+      ├─ compliance → datasets, workbook(s), ledger views
+      └─ artifacts: markdown summary + per-agency table
+
+Per-file work runs on Prefect's default thread pool, or on a Dask cluster when
+`settings.dask_address` is set (the ledger then must be a shared database: `db_url`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow, unmapped
+from prefect.logging import get_run_logger
+
+from core.model import Plan, Report
+from flows import tasks
+from flows.artifacts import (
+    FAILED,
+    FileOutcome,
+    InboxRun,
+    NightlySummary,
+    json_safe,
+    publish_artifacts,
+)
+from flows.config import Settings
+
+
+def task_runner_for(settings: Settings):
+    """Prefect's thread pool by default; prefect-dask's runner on an existing cluster."""
+    if not settings.dask_address:
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=settings.dask_address)
+
+
+def today_in(timezone: str) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+@flow(name="load-plan", log_prints=True)
+def load_plan(decree: Path, settings: Settings) -> Plan:
+    """Extract and normalize a decree into the ledger, unless these bytes are loaded already."""
+    logger = get_run_logger()
+    url = tasks.ledger_url(settings)
+    sha256 = tasks.decree_sha256(decree)
+    plan = tasks.stored_plan(sha256, url)
+    if plan is not None:
+        logger.info("%s: plan %s already loaded, not read again", Path(decree).name, plan.plan_id)
+        return plan
+    plan = tasks.read_plan(decree)
+    tasks.save_plan(plan, url)
+    logger.info(
+        "%s: plan %s loaded, %d measures", Path(decree).name, plan.plan_id, len(plan.measures)
+    )
+    return plan
+
+
+@flow(name="ingest-inbox")
+def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> InboxRun:
+    """Every new inbox file into the ledger; each file accounted for, none fails the flow.
+
+    Reports are linked against the ledger's plans `plan_ids` (all plans when None). Plans
+    travel by id, not by value: flow parameters are stored by the API (and a plan is ~1 MB)."""
+    logger = get_run_logger()
+    url = tasks.ledger_url(settings)
+    plans = tasks.load_plans(url, plan_ids)
+    new, known = tasks.list_new_files(settings.inbox, url, settings.thresholds.settle_seconds)
+    logger.info(
+        "inbox %s: %d new file(s), %d already in the ledger", settings.inbox, len(new), known
+    )
+    states = tasks.ingest_one.map(
+        new, unmapped(url), unmapped(plans), unmapped(settings.workdir), return_state=True
+    )
+    outcomes = tuple(state_to_outcome(path, state) for path, state in zip(new, states, strict=True))
+    for o in outcomes:
+        if o.outcome == FAILED:
+            logger.warning("%s: could not be read (%s); the next run tries again", o.file, o.reason)
+    return InboxRun(outcomes=outcomes, known=known)
+
+
+def state_to_outcome(path: Path, state) -> FileOutcome:
+    """A mapped task's final state → the file's outcome. A failed state is not raised: it
+    becomes a FAILED outcome with the exception's message (not recorded in the ledger, so
+    the next run tries the file again)."""
+    if state.is_completed():
+        return report_to_outcome(state.result())
+    try:
+        state.result()
+    except Exception as exc:  # the task's own exception, after its retries
+        reason = f"{type(exc).__name__}: {exc}"
+    else:
+        reason = state.message or state.name
+    return FileOutcome(file=Path(path).name, outcome=FAILED, reason=reason)
+
+
+def report_to_outcome(report: Report) -> FileOutcome:
+    return FileOutcome(
+        file=report.file,
+        outcome=str(report.outcome),
+        reason=report.reason,
+        agency=report.agency,
+        period=str(report.period) if report.period else None,
+    )
+
+
+@flow(name="nightly-compliance")
+def nightly_compliance(settings: Settings) -> NightlySummary:
+    """Load the plan(s), ingest what is new, write datasets + workbook(s), publish artifacts."""
+    logger = get_run_logger()
+    as_of = settings.as_of or today_in(settings.schedule.timezone)
+    plans = [load_plan(decree, settings) for decree in settings.decrees]
+    ingest = ingest_inbox
+    runner = task_runner_for(settings)
+    if runner is not None:
+        ingest = ingest_inbox.with_options(task_runner=runner)
+    plan_ids = [p.plan_id for p in plans] if plans else None
+    inbox = ingest(settings, plan_ids)
+
+    url = tasks.ledger_url(settings)
+    judged, reports = tasks.ledger_contents(url, plan_ids)
+    result = tasks.compliance(judged, reports, as_of, settings)
+    written = tasks.write_outputs(result, url, settings)
+
+    summary = NightlySummary(
+        as_of=as_of,
+        plans=tuple(p.plan_id for p in judged),
+        inbox=inbox,
+        workbooks=tuple(written["workbooks"]),
+        datasets=tuple(written["datasets"]),
+        figures=json_safe(dict(result.figures)),
+    )
+    publish_artifacts(summary, result.agencies)
+    logger.info("workbook: %s", summary.workbook)
+    logger.info(summary.counts_line())
+    return summary
+
+
+@flow(name="ingest-now")
+def ingest_now(settings: Settings) -> InboxRun:
+    """What `planwatch watch` runs on each batch: the plans, the new files, the ledger views.
+    No compliance and no workbook: those stay the nightly run's job."""
+    plans = [load_plan(decree, settings) for decree in settings.decrees]
+    inbox = ingest_inbox(settings, [p.plan_id for p in plans] if plans else None)
+    tasks.write_views(tasks.ledger_url(settings), settings.out_dir)
+    return inbox

@@ -1,0 +1,238 @@
+"""flows: task logic through `.fn` (fast, no API), then the flows end to end under ONE
+session-scoped Prefect harness (tests marked `xdist_group("prefect")` share a worker)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from prefect.logging import disable_run_logger
+from prefect.states import Failed
+
+from core.model import Outcome
+from flows import tasks
+from flows.artifacts import (
+    AGENCIES_KEY,
+    FAILED,
+    SUMMARY_KEY,
+    FileOutcome,
+    InboxRun,
+    NightlySummary,
+    agency_records,
+    json_safe,
+    summary_markdown,
+)
+from flows.config import Settings, Thresholds
+from flows.nightly import nightly_compliance, state_to_outcome
+
+REPO = Path(__file__).resolve().parents[1]
+DECREE = REPO / "samples" / "decrees" / "decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+SAMPLE_INBOX = REPO / "samples" / "inbox"
+AS_OF = date(2020, 7, 20)
+DATASETS = ("compliance.csv", "compliance.parquet", "submissions.csv", "submissions.parquet")
+
+flow_test = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("prefect")]
+
+
+def sample_inbox(dest: Path) -> Path:
+    """A private copy of the bundled sample inbox (generated when the checkout has none)."""
+    files = [p for p in SAMPLE_INBOX.iterdir() if p.is_file() and p.name != "README.md"]
+    if files:
+        dest.mkdir(parents=True)
+        for p in files:
+            shutil.copy2(p, dest / p.name)
+    else:
+        sys.path.insert(0, str(REPO / "scripts"))
+        from make_sample_inbox import make_inbox
+
+        make_inbox(dest)
+    return dest
+
+
+def make_settings(tmp_path: Path, inbox: Path, **changes) -> Settings:
+    values = dict(
+        inbox=inbox,
+        workdir=tmp_path / "work",
+        decrees=(DECREE,),
+        as_of=AS_OF,
+        thresholds=Thresholds(settle_seconds=0),
+    )
+    return Settings(**{**values, **changes})
+
+
+def csv_report(
+    path: Path, agency: str = "БИМ", period: str = "2019-жылдын 1-жарым жылдыгы"
+) -> Path:
+    path.write_text(
+        f"Аткаруучу: {agency}\n{period} үчүн отчет\nЧара,Аткарылышы,Статус\n"
+        "1.1,Иш-чаралар өткөрүлдү,аткарылды\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- tasks via .fn
+
+
+def test_ingest_one_records_a_file_and_raises_only_for_an_unreadable_one(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = csv_report(inbox / "report.csv")
+    settings = make_settings(tmp_path, inbox, decrees=())
+    url = tasks.ledger_url(settings)
+    with disable_run_logger():
+        report = tasks.ingest_one.fn(good, url, [], settings.workdir)
+        assert report.sha256 == digest(good)
+        assert tasks.open_ledger(url).has_file(report.sha256)
+        new, known = tasks.list_new_files.fn(inbox, url, 0)
+        assert (new, known) == ([], 1)  # the ledger's sha256 decides what is new
+        (inbox / "late.csv").write_bytes(good.read_bytes() + b"\n")
+        new, known = tasks.list_new_files.fn(inbox, url, 0)
+        assert ([p.name for p in new], known) == (["late.csv"], 1)
+        with pytest.raises(tasks.UnreadableInboxFile):
+            tasks.ingest_one.fn(inbox / "vanished.csv", url, [], settings.workdir)
+
+
+def test_only_io_failures_are_retried():
+    assert tasks.retry_on_io(None, None, Failed(data=OSError("share offline")))
+    assert tasks.retry_on_io(None, None, Failed(data=tasks.UnreadableInboxFile("gone")))
+    assert not tasks.retry_on_io(None, None, Failed(data=ValueError("a bug")))
+    assert tasks.ingest_one.retries == tasks.IO_RETRIES
+    assert tasks.compliance.retries == 0  # a pure transform: nothing to retry
+
+
+def test_every_mapped_state_becomes_an_outcome():
+    failed = state_to_outcome(Path("/in/a.docx"), Failed(data=OSError("share offline")))
+    assert failed == FileOutcome("a.docx", FAILED, "OSError: share offline")
+    run = InboxRun((failed, FileOutcome("b.csv", "accepted")), known=3)
+    assert (run.processed, run.count(FAILED), run.count("accepted"), run.known) == (2, 1, 1, 3)
+
+
+def test_artifact_records_are_json_safe():
+    agencies = pd.DataFrame(
+        {
+            "agency": ["БИМ", "ССМ"],
+            "measures": pd.array([3, 5], dtype="Int64"),
+            "overdue": [1, 4],
+            "unreported": [0, float("nan")],
+            "expected": [2, 2],
+            "received": [pd.Timestamp("2020-07-03"), pd.NaT],
+        }
+    )
+    records = agency_records(agencies)
+    assert records[0] == {
+        "agency": "ССМ",
+        "measures": 5,
+        "overdue": 4,
+        "unreported": None,
+        "expected": 2,
+        "received": None,
+    }
+    assert records[1]["received"] == "2020-07-03T00:00:00"
+    assert json_safe({"as_of": date(2020, 7, 20), "n": pd.NA}) == {"as_of": "2020-07-20", "n": None}
+
+
+def test_summary_lists_the_files_that_need_a_look():
+    run = InboxRun(
+        (
+            FileOutcome("ok.xlsx", "accepted"),
+            FileOutcome("broken|name.pdf", "rejected", "corrupt PDF"),
+            FileOutcome("net.docx", FAILED, "OSError: share offline"),
+        )
+    )
+    summary = NightlySummary(
+        AS_OF, ("nap-2018-2020",), run, (Path("/w/out/overdue-2020-07-20.xlsx"),)
+    )
+    text = summary_markdown(summary)
+    assert "`/w/out/overdue-2020-07-20.xlsx`" in text
+    assert "| broken\\|name.pdf | rejected | corrupt PDF |" in text
+    assert "| net.docx | failed | OSError: share offline |" in text
+    assert "ok.xlsx" not in text
+
+
+# --------------------------------------------------------------------------- flows
+
+
+def artifacts_of(flow_run_id) -> dict[str, object]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a.data for a in found}
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xdist_group("prefect")
+def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
+    inbox = sample_inbox(tmp_path / "inbox")
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    settings = make_settings(tmp_path, inbox)
+    n_files = len(list(inbox.iterdir()))
+
+    state = nightly_compliance(settings, return_state=True)
+    assert state.is_completed(), state.message
+    first = state.result()
+    assert first.inbox.processed == n_files and first.inbox.known == 0
+    assert first.inbox.count(FAILED) == 0
+    broken = next(o for o in first.inbox.outcomes if o.file == "broken.pdf")
+    assert broken.outcome == Outcome.REJECTED and broken.reason
+    assert first.workbook == settings.out_dir / "overdue-2020-07-20.xlsx"
+    assert first.workbook.is_file()
+    assert first.figures["overdue"] > 0 and first.figures["unreported"] > 0
+    artifacts = artifacts_of(state.state_details.flow_run_id)
+    assert "broken.pdf" in artifacts[SUMMARY_KEY] and str(first.workbook) in artifacts[SUMMARY_KEY]
+    assert AGENCIES_KEY in artifacts
+    hashes = {name: digest(settings.out_dir / name) for name in DATASETS}
+
+    second = nightly_compliance(settings)
+    assert second.inbox.processed == 0  # nothing new: the ledger knows every sha256
+    assert second.inbox.known == n_files
+    assert {name: digest(settings.out_dir / name) for name in DATASETS} == hashes
+    assert second.figures == first.figures
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xdist_group("prefect")
+def test_a_failing_file_is_accounted_for_and_never_fails_the_flow(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = csv_report(inbox / "a-good.csv")
+    csv_report(inbox / "b-offline.csv", agency="ССМ")
+    real = tasks.ingest_file
+
+    def share_goes_offline(path, *args, **kwargs):
+        if Path(path).name == "b-offline.csv":
+            raise OSError("network share offline")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "ingest_file", share_goes_offline)
+    fast = tasks.ingest_one.with_options(retries=1, retry_delay_seconds=0)
+    monkeypatch.setattr(tasks, "ingest_one", fast)
+    settings = make_settings(tmp_path, inbox, decrees=())
+
+    state = nightly_compliance(settings, return_state=True)
+    assert state.is_completed(), state.message
+    run = state.result().inbox
+    outcomes = {o.file: o for o in run.outcomes}
+    assert set(outcomes) == {"a-good.csv", "b-offline.csv"}  # every file accounted for
+    assert outcomes["b-offline.csv"].outcome == FAILED
+    assert "network share offline" in outcomes["b-offline.csv"].reason
+    assert outcomes["a-good.csv"].outcome != FAILED
+    ledger = tasks.open_ledger(tasks.ledger_url(settings))
+    assert ledger.has_file(digest(good))
+    assert not ledger.has_file(digest(inbox / "b-offline.csv"))  # the next run tries again
+    summary = artifacts_of(state.state_details.flow_run_id)[SUMMARY_KEY]
+    assert "b-offline.csv | failed" in summary

@@ -1,0 +1,170 @@
+"""flows.serve: a real Prefect server on loopback, a schedule that really fires, clean stops.
+
+Prefect's embedded API never fires schedules, so these tests start `prefect server start`
+themselves (through `PrefectServer`) and serve the real nightly flow against it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.config import Settings, Thresholds
+from flows.serve import (
+    DEPLOYMENT_NAME,
+    PrefectServer,
+    deployment_parameters,
+    free_port,
+    nightly_schedule,
+    port_is_free,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+FIRE_TIMEOUT_S = 300  # bounded wait for the first scheduled run to complete
+STOP_TIMEOUT_S = 60
+FAST_SCHEDULER = {
+    "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",  # default 60 s
+    "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # default 10 s
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    return Settings(
+        inbox=inbox,
+        workdir=tmp_path / "work",
+        as_of=date(2020, 7, 20),
+        thresholds=Thresholds(settle_seconds=0),
+    )
+
+
+def serve_script(settings, interval: float, port: int | None = None) -> str:
+    """A `planwatch serve` process with a seconds interval instead of the nightly cron."""
+    return (
+        "from flows.config import Settings\n"
+        "from flows.serve import serve_nightly\n"
+        f"s = Settings.model_validate_json({settings.model_dump_json()!r})\n"
+        f"serve_nightly(s, interval={interval}, port={port!r}, on_ready=lambda u: print('READY', u, flush=True))\n"
+    )
+
+
+def start_serving(settings, env: dict[str, str], interval: float = 2, port: int | None = None):
+    return subprocess.Popen(
+        [sys.executable, "-c", serve_script(settings, interval, port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def completed_runs(api_url: str) -> list[dict]:
+    body = {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}
+    response = httpx.post(f"{api_url}/flow_runs/filter", json=body, timeout=10)
+    response.raise_for_status()
+    return [r for r in response.json() if r.get("deployment_id")]
+
+
+def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"serve exited early ({proc.returncode}):\n{proc.stdout.read().decode()}")
+        time.sleep(1)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail("serve did not stop on SIGTERM:\n" + out.decode())
+    return out.decode()
+
+
+def test_schedule_parameters_never_freeze_the_as_of_day(settings):
+    params = deployment_parameters(settings)
+    assert params["settings"]["as_of"] is None
+    assert json.loads(json.dumps(params)) == params  # JSON, as the API stores it
+    schedule = nightly_schedule(settings)
+    assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Asia/Bishkek")
+    assert nightly_schedule(settings, interval=5).interval.total_seconds() == 5
+
+
+@pytest.mark.slow
+def test_a_schedule_really_fires_on_a_loopback_server(settings, tmp_path: Path):
+    with PrefectServer(tmp_path / "server", extra_env=FAST_SCHEDULER) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        env = {**os.environ, **FAST_SCHEDULER, "PREFECT_API_URL": server.api_url}
+        proc = start_serving(settings, env, interval=5)
+        try:
+            runs = wait_for(
+                lambda: completed_runs(server.api_url), FIRE_TIMEOUT_S, "a scheduled run", proc
+            )
+        finally:
+            output = stop(proc)
+        assert proc.returncode == 0, output
+        assert runs[0]["name"]
+        # The run really did the work: the workbook of the as-of day exists.
+        assert (settings.out_dir / "overdue-2020-07-20.xlsx").is_file()
+        # pause_on_shutdown=False: the schedule stays active after serve stops.
+        flow_name = "nightly-compliance"
+        deployment = httpx.get(
+            f"{server.api_url}/deployments/name/{flow_name}/{DEPLOYMENT_NAME}", timeout=10
+        ).json()
+        assert deployment["paused"] is False
+        assert deployment["schedules"][0]["schedule"]["interval"] == 5
+    assert server.process is None
+    assert port_is_free(server.port)  # stopped: nothing listens any more
+
+
+@pytest.mark.slow
+def test_serve_without_an_api_url_starts_and_stops_its_own_server(settings):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = start_serving(settings, {**env, **FAST_SCHEDULER}, interval=3600, port=port)
+    api = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{api}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(healthy, FIRE_TIMEOUT_S, "the server serve starts", proc)
+        wait_for(
+            lambda: (
+                httpx.get(
+                    f"{api}/deployments/name/nightly-compliance/{DEPLOYMENT_NAME}", timeout=5
+                ).status_code
+                == 200
+            ),
+            60,
+            "the deployment",
+            proc,
+        )
+    finally:
+        output = stop(proc)
+    assert proc.returncode == 0, output
+    assert f"READY http://127.0.0.1:{port}" in output
+    assert (settings.workdir / "prefect-server" / "prefect.db").is_file()
+    wait_for(lambda: port_is_free(port), 10, "the server to release its port")
