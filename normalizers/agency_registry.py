@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -81,6 +81,7 @@ def _is_ending(tail: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """The comparison key of one word: abbreviations upper-case without case endings
     ("ЭСӨМнүн" -> "ЭСОМ"), other words lower-case and cut to STEM_CHARS letters."""
@@ -92,6 +93,7 @@ def word_key(word: str) -> str:
     return low[:STEM_CHARS]
 
 
+@lru_cache(maxsize=1 << 14)
 def text_keys(text: str) -> tuple[str, ...]:
     return tuple(word_key(w) for w in WORD.findall(text))
 

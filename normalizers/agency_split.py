@@ -23,6 +23,8 @@ from core.model import AgencyRef
 from normalizers.agency_registry import Registry, fold, text_keys
 
 SEPARATORS = frozenset(",;.")
+_WORD = re.compile(r"\w+")
+_BREAK = re.compile(r"\s+|-\s+")  # what a page break leaves inside a word
 MAX_QUALIFIER_WORDS = 3
 
 
@@ -43,14 +45,14 @@ class Item:
 def rejoin_splits(text: str, vocabulary: frozenset[str]) -> str:
     """Rejoin words a page break split ("Министрл иктер", "макулда- шуу") when the joined
     word is a registry/marker word and one of the halves is not."""
-    words = list(re.finditer(r"\w+", text))
+    words = list(_WORD.finditer(text))
     out, last = [], 0
     skip_until = -1
     for a, b in zip(words, words[1:], strict=False):
         if a.start() < skip_until:
             continue
         gap = text[a.end() : b.start()]
-        if not re.fullmatch(r"\s+|-\s+", gap) or not b[0][0].islower():
+        if not _BREAK.fullmatch(gap) or not b[0][0].islower():
             continue
         joined = fold(a[0] + b[0])
         if joined in vocabulary and not (fold(a[0]) in vocabulary and fold(b[0]) in vocabulary):
@@ -64,19 +66,22 @@ def rejoin_splits(text: str, vocabulary: frozenset[str]) -> str:
 # --------------------------------------------------------------------------- markers
 
 
-def _phrase_positions(doc: Doc, phrase: str) -> list[tuple[int, int]]:
+def _phrase_positions(norms: list[str], phrase: str) -> list[tuple[int, int]]:
     """Token ranges where `phrase`'s words occur consecutively (by word key)."""
     keys = text_keys(phrase)
-    norms = [t.norm_ for t in doc]
     n = len(keys)
-    return [(i, i + n) for i in range(len(doc) - n + 1) if tuple(norms[i : i + n]) == keys]
+    return [
+        (i, i + n)
+        for i, key in enumerate(norms)
+        if key == keys[0] and tuple(norms[i : i + n]) == keys
+    ]
 
 
-def marker_spans(doc: Doc, reg: Registry) -> dict[int, tuple[int, str]]:
+def marker_spans(doc: Doc, reg: Registry, norms: list[str]) -> dict[int, tuple[int, str]]:
     """start token -> (end token, "before" | "after"): which bodies an agreement marker marks."""
     found: dict[int, tuple[int, str]] = {}
     for phrase in reg.agreement_markers:
-        for start, end in _phrase_positions(doc, phrase):
+        for start, end in _phrase_positions(norms, phrase):
             if start > 0 and doc[start - 1].text == "(":
                 start -= 1
                 end = end + 1 if end < len(doc) and doc[end].text == ")" else end
@@ -89,11 +94,13 @@ def marker_spans(doc: Doc, reg: Registry) -> dict[int, tuple[int, str]]:
     return found
 
 
-def distributive_items(doc: Doc, reg: Registry) -> dict[int, tuple[int, list[Item]]]:
+def distributive_items(
+    doc: Doc, reg: Registry, norms: list[str]
+) -> dict[int, tuple[int, list[Item]]]:
     """start token -> (end token, one item per city) for "Бишкек жана Ош шаарларынын мэриялары"."""
     found: dict[int, tuple[int, list[Item]]] = {}
     for rule in reg.distributive:
-        for p_start, p_end in _phrase_positions(doc, rule["plural"]):
+        for p_start, p_end in _phrase_positions(norms, rule["plural"]):
             step = -1 if rule["names"] == "before" else 1
             i = p_start - 1 if step < 0 else p_end
             names: list[int] = []
@@ -155,8 +162,9 @@ def _is_qualifier(doc: Doc, start: int, end: int) -> bool:
 
 
 def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
-    markers = marker_spans(doc, reg)
-    plurals = distributive_items(doc, reg)
+    norms = [t.norm_ for t in doc]
+    markers = marker_spans(doc, reg, norms)
+    plurals = distributive_items(doc, reg, norms)
     ents = {e.start: e for e in doc.ents}
     connectors = {fold(c) for c in reg.connectors if " " not in c}
     country = {text_keys(p) for p in reg.country_phrases}

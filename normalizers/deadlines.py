@@ -259,7 +259,8 @@ def _parse_deadline(raw: str, plan_years) -> Deadline:
             start, end = _plan_span(plan_years)
         if start is None or end is None:
             return Deadline(raw, recurrence=_recurrence(labels), confident=False)
-        if "ANNUAL" in labels:
+        if "ANNUAL" in labels:  # whole years: one checkpoint on 31 December of each
+            start, end = date(start.year, 1, 1), date(end.year, 12, 31)
             checkpoints = [date(y, 12, 31) for y in range(start.year, end.year + 1)]
         else:
             checkpoints = [end]

@@ -8,7 +8,7 @@ cell costs microseconds. No statistical model is ever loaded: only `spacy.blank(
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import spacy
 from spacy.language import Language
@@ -29,6 +29,7 @@ def blank(lang: str) -> Language:
     return spacy.blank(lang)
 
 
+@lru_cache(maxsize=1 << 16)  # the same words come back in every cell: fold each once
 def cyrillic(text: str) -> str:
     """Latin look-alikes inside Cyrillic words mapped to Cyrillic ("ЖӨБOnүн" -> "ЖӨБОпүн").
 
@@ -36,6 +37,7 @@ def cyrillic(text: str) -> str:
     return _WORD.sub(lambda m: m[0].translate(_LOOKALIKE) if has_cyrillic(m[0]) else m[0], text)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and keyboard-insensitive form: lower-case, look-alikes and Kyrgyz letters folded."""
     return cyrillic(text).translate(_KEYBOARD).lower()

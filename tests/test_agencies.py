@@ -418,7 +418,7 @@ SEPARATORS = {
 }
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(_words, max_size=10).map(" ".join))
 def test_resolve_never_loses_a_word(text):
     refs = resolve(text)
@@ -430,7 +430,7 @@ def test_resolve_never_loses_a_word(text):
         assert not (r.obligated and r.by_agreement)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.text(max_size=50))
 def test_resolve_and_find_never_raise(text):
     resolve(text)
