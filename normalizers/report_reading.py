@@ -222,14 +222,12 @@ def _content_period(
     # Lines carrying a letter date ("2020-жылдын 3-июлу № 01-12/345") name no period.
     lines = [line for line in layout.lines if not is_addressee(line)]
     undated = [line for line in lines if tools.parse_report_date(line) is None]
-    for line in undated:
-        if period := tools.parse_period(line):
-            return period
-    # A title broken over two lines (PDF): read neighbouring lines together.
-    for first, second in zip(undated, undated[1:], strict=False):
-        if period := tools.parse_period(f"{first} {second}"):
-            return period
-    return None
+    # A title broken over lines (PDF) can leave "полугодие 2019 г." alone on a line, which
+    # reads as the whole year: neighbouring lines are read together too, and a half-year
+    # found anywhere wins over a bare year.
+    pairs = [f"{a} {b}" for a, b in zip(undated, undated[1:], strict=False)]
+    found = [p for p in map(tools.parse_period, undated + pairs) if p]
+    return next((p for p in found if p.half), found[0] if found else None)
 
 
 def _file_period_words(file_name: str) -> str:

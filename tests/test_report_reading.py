@@ -6,8 +6,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from core.model import LinkMethod, Measure, Outcome, Period, Plan, Status
+from core.model import (
+    Document,
+    LinkMethod,
+    Measure,
+    Outcome,
+    Paragraph,
+    Period,
+    Plan,
+    Status,
+    Table,
+)
 from extractors.reports import read_document
 from normalizers.measure_links import LINK_THRESHOLD, agency_measures, link_by_text
 from normalizers.measure_refs import ref_at_start, ref_in_text
@@ -533,3 +545,69 @@ def test_pdf_table_across_pages_keeps_every_entry(tmp_path, plan):
     assert result.entries[-1].location.startswith("page 2") or result.entries[
         -1
     ].location.startswith("page 3")
+
+
+def test_period_split_over_pdf_title_lines(tmp_path, plan):
+    # The title wraps as "... на 2018-2020 годы за II" / "полугодие 2019 г.": the second line
+    # alone reads as the year 2019; the half-year across the break must win.
+    mvd = ("Министерство внутренних дел Кыргызской Республики",) * 2
+    entries = [("plain", "16.2", "выполнено", "Памятка разработана")]
+    path = write_pdf_report(
+        tmp_path / "ИИМ_2019-2.pdf",
+        mvd,
+        "за II полугодие 2019 г.",
+        "06.01.2020 № 5/1-77",
+        entries,
+        "ru",
+    )
+    lines = [p.text for p in read_document(path).paragraphs]
+    assert any(line.endswith("полугодие 2019 г.") and "II" not in line for line in lines)
+    result = reading(path, plan)
+    assert (result.period, result.outcome) == (Period(2019, 2), Outcome.ACCEPTED), result.reason
+
+
+_PIECES = st.sampled_from(
+    [
+        "№",
+        "Чара",
+        "Аткарылышы",
+        "Абалы",
+        "Статус",
+        "ID",
+        "2.1",
+        "п. 4.3",
+        "99.9",
+        "аткарылды",
+        "не выполнено",
+        "БИМ",
+        "МЗ",
+        "Аткаруучу:",
+        "2019-жылдын 1-жарым жылдыгы",
+        "за 2019 год",
+        "03.07.2020 № 1",
+        "",
+        " ",
+        "—",
+    ]
+)
+_CELL = st.one_of(_PIECES, st.text(max_size=40), st.lists(_PIECES, max_size=4).map(" ".join))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    paragraphs=st.lists(_CELL, max_size=6),
+    rows=st.lists(st.lists(_CELL, min_size=1, max_size=5).map(tuple), max_size=8),
+    name=st.one_of(st.just("БИМ_2019-1.xlsx"), st.text(max_size=30)),
+)
+def test_any_document_gives_a_reading_with_a_reason(plan, paragraphs, rows, name):
+    doc = Document(
+        "x",
+        paragraphs=tuple(Paragraph(p, f"para {i}") for i, p in enumerate(paragraphs)),
+        tables=(Table(tuple(rows), "table 1"),) if rows else (),
+    )
+    result = read_report(doc, plan, name)
+    assert result.outcome in set(Outcome)
+    assert (result.outcome == Outcome.ACCEPTED) == (result.reason == "")
+    assert all(e.status in set(Status) for e in result.entries)
