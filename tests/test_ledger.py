@@ -214,3 +214,18 @@ def test_same_received_date_later_first_seen_wins():
     a = report("a", first_seen=T0)
     b = report("b", first_seen=T0 + timedelta(minutes=5), outcome=Outcome.NEEDS_REVIEW)
     assert latest_reports([b, a]) == [b]
+
+
+@pytest.mark.postgres
+def test_same_ledger_on_postgresql(postgres_url):
+    """The unchanged code on a PostgreSQL URL (the database may hold other tests' rows)."""
+    plan = replace(small_plan("9" * 64), plan_id="test-ledger-pg")
+    r = report("9", plan_id="test-ledger-pg", first_seen=datetime(2020, 7, 1, 8, 0, 1, 5))
+    with Ledger(postgres_url) as led:
+        assert led.save_plan(plan) is True
+        assert led.save_plan(plan) is False
+        led.record(r)
+        led.record(replace(r, file="again.docx"))
+        assert led.report(r.sha256) == r
+        assert [p for p in led.plans() if p.plan_id == "test-ledger-pg"] == [plan]
+        assert sum(1 for x in led.reports() if x.sha256 == r.sha256) == 1
