@@ -7,30 +7,51 @@ The rules are issue 5's, in small steps:
     superseding) -> entry facts per (measure, agency) -> completion -> active periods ->
     checkpoints -> status / overdue / unreported -> the submission view -> rates.
 
-Every figure can be traced to a row, and every row to the file and location behind it.
+The rules live in `outputs.compliance_rules`, the Review rows in `outputs.compliance_review`;
+this module assembles the rows, the submission view and the summaries. Every figure can be
+traced to a row, and every row to the file and location behind it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from core.model import (
-    DateSource,
-    Deadline,
-    LinkMethod,
     Measure,
     Period,
     Plan,
     Recurrence,
     Report,
     Status,
+)
+from outputs.compliance_review import REVIEW_COLUMNS, plan_review_rows, report_review_rows
+from outputs.compliance_rules import (
+    Fact,
+    active_halves,
+    agency_roles,
+    checkpoints,
+    completion_halves,
+    counted,
+    dates_text,
+    deadline_unparsed,
+    due_date,
+    effective_reports,
+    facts_by_measure_agency,
+    facts_for,
+    half_years,
+    plan_years,
+    received_on,
+    recurrence_of,
+    report_order,
+    reported_halves,
+    unmet_checkpoints,
+    visible_reports,
 )
 from outputs.compliance_settings import ComplianceSettings
 
@@ -76,17 +97,6 @@ SUBMISSION_COLUMNS: tuple[str, ...] = (
     "report_file",
     "measures_expected",
     "measures_reported",
-)
-
-REVIEW_COLUMNS: tuple[str, ...] = (
-    "kind",
-    "file",
-    "location",
-    "plan_id",
-    "measure_id",
-    "agency",
-    "period",
-    "detail",
 )
 
 MEASURE_COLUMNS: tuple[str, ...] = (
@@ -152,250 +162,7 @@ class ComplianceResult:
     sources: tuple[str, ...] = ()  # the files behind the figures
 
 
-# --------------------------------------------------------------------------- periods
-
-
-def half_years(first_year: int, last_year: int) -> list[Period]:
-    return [Period(y, h) for y in range(first_year, last_year + 1) for h in (1, 2)]
-
-
-def due_date(period: Period, settings: ComplianceSettings) -> date:
-    """Day `due_day` of the month `due_months_after` months after the period ends."""
-    month_index = period.end.year * 12 + (period.end.month - 1) + settings.due_months_after
-    return date(month_index // 12, month_index % 12 + 1, settings.due_day)
-
-
-def plan_years(plan: Plan, as_of: date) -> tuple[int, int]:
-    """The plan's years; without them, the years its deadlines span; else the as-of year."""
-    if plan.years:
-        return plan.years
-    years = [
-        d.year
-        for m in plan.measures
-        if m.deadline
-        for d in (m.deadline.start, m.deadline.end)
-        if d is not None
-    ]
-    return (min(years), max(years)) if years else (as_of.year, as_of.year)
-
-
-# --------------------------------------------------------------------------- what D showed
-
-
-def to_local_date(moment: datetime, settings: ComplianceSettings) -> date:
-    """A ledger time (naive = UTC) as a date in the ministry's time zone."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(settings.timezone)).date()
-
-
-def received_on(report: Report, settings: ComplianceSettings) -> tuple[date, str]:
-    """The report's received date and its source; the ledger's first-seen time as last resort."""
-    if report.received_date is not None:
-        return report.received_date, str(report.received_source or DateSource.CONTENT)
-    return to_local_date(report.first_seen, settings), str(DateSource.FIRST_SEEN)
-
-
-def visible_reports(
-    reports: Iterable[Report], as_of: date, settings: ComplianceSettings
-) -> list[Report]:
-    """Reports that existed on `as_of`: received on or before it (any outcome)."""
-    return [r for r in reports if received_on(r, settings)[0] <= as_of]
-
-
-def counted(report: Report, settings: ComplianceSettings) -> bool:
-    """Does the file count: an accepted (or needs-review) report naming agency and period."""
-    return (
-        report.outcome in settings.counted_outcomes
-        and report.agency is not None
-        and report.period is not None
-    )
-
-
-def report_order(report: Report, settings: ComplianceSettings) -> tuple:
-    """Received date first; the ledger's first-seen time and the hash break ties."""
-    return (received_on(report, settings)[0], report.first_seen, report.sha256)
-
-
-def effective_reports(
-    reports: Iterable[Report], settings: ComplianceSettings
-) -> tuple[list[Report], list[tuple[Report, Report]]]:
-    """Within one (agency, period), the latest received report supersedes the others.
-
-    Returns the effective reports and (superseded, superseded_by) pairs.
-    """
-    groups: dict[tuple, list[Report]] = defaultdict(list)
-    for r in reports:
-        groups[(r.agency, r.period, r.plan_id)].append(r)
-    effective, superseded = [], []
-    for group in groups.values():
-        group.sort(key=lambda r: report_order(r, settings))
-        effective.append(group[-1])
-        superseded.extend((old, group[-1]) for old in group[:-1])
-    effective.sort(key=lambda r: report_order(r, settings))
-    return effective, superseded
-
-
-# --------------------------------------------------------------------------- entry facts
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One linked entry of an effective report: what an agency said about a measure."""
-
-    period: Period
-    status: str
-    progress_text: str
-    file: str
-    location: str
-    order: tuple  # (period end, received date, first seen, position): later = newer
-
-    @property
-    def evidence(self) -> str:
-        return f"{self.file}: {self.location}" if self.location else self.file
-
-
-def is_linked(entry_measure_id: str | None, link_method: str) -> bool:
-    return entry_measure_id is not None and link_method != LinkMethod.NONE
-
-
-def facts_by_measure_agency(
-    reports: Iterable[Report], settings: ComplianceSettings
-) -> dict[tuple[str | None, str, str], list[Fact]]:
-    """Facts keyed by (report plan_id, measure_id, agency), oldest first."""
-    facts: dict[tuple[str | None, str, str], list[Fact]] = defaultdict(list)
-    for r in reports:
-        received = received_on(r, settings)[0]
-        for position, e in enumerate(r.entries):
-            if not is_linked(e.measure_id, e.link_method):
-                continue
-            order = (r.period.end, received, r.first_seen, r.sha256, position)
-            fact = Fact(r.period, str(e.status), e.progress_text, r.file, e.location, order)
-            facts[(r.plan_id, e.measure_id, r.agency)].append(fact)
-    for found in facts.values():
-        found.sort(key=lambda f: f.order)
-    return facts
-
-
-def facts_for(
-    facts: Mapping[tuple[str | None, str, str], list[Fact]],
-    plan_id: str,
-    measure_id: str,
-    agency: str,
-) -> list[Fact]:
-    """Facts from reports naming this plan, plus those naming no plan."""
-    found = facts.get((plan_id, measure_id, agency), []) + facts.get((None, measure_id, agency), [])
-    return sorted(found, key=lambda f: f.order)
-
-
-def reported_halves(facts: Iterable[Fact]) -> set[Period]:
-    return {h for f in facts for h in f.period.halves()}
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-def recurrence_of(deadline: Deadline | None) -> str:
-    return str(deadline.recurrence) if deadline is not None else str(Recurrence.UNKNOWN)
-
-
-def deadline_unparsed(deadline: Deadline | None) -> bool:
-    """No usable reading: missing, `unknown`, or a `once` deadline without any date."""
-    if deadline is None or deadline.recurrence == Recurrence.UNKNOWN:
-        return True
-    if deadline.recurrence == Recurrence.ONCE:
-        return deadline.end is None and not deadline.checkpoints
-    return False
-
-
-def completion_halves(facts: list[Fact], recurrence: str) -> dict[int | None, Period]:
-    """The half-year in which the measure was reported completed.
-
-    Annual measures: per year (key = year), the earliest completing half of that year.
-    Others: one key None, the earliest completing half. A report for a whole year
-    completes in its second half.
-    """
-    done: dict[int | None, Period] = {}
-    for f in facts:
-        if f.status != Status.COMPLETED:
-            continue
-        half = f.period.halves()[-1]
-        key = half.year if recurrence == Recurrence.ANNUAL else None
-        if key not in done or half < done[key]:
-            done[key] = half
-    return done
-
-
-def active_halves(
-    deadline: Deadline | None,
-    plan_halves: list[Period],
-    completion: Mapping[int | None, Period],
-) -> list[Period]:
-    """The half-years in which the agency must report on the measure."""
-    if deadline_unparsed(deadline):
-        halves = list(plan_halves)
-    else:
-        start = deadline.start or plan_halves[0].start
-        end = deadline.end or plan_halves[-1].end
-        if deadline.recurrence == Recurrence.ONCE:
-            # Not completed: stays active in every later half-year (cut below once completed).
-            end = plan_halves[-1].end
-        halves = [h for h in plan_halves if h.start <= end and h.end >= start]
-    if deadline is not None and deadline.recurrence == Recurrence.ANNUAL:
-        return [h for h in halves if not (h.year in completion and h > completion[h.year])]
-    done = completion.get(None)
-    return [h for h in halves if done is None or h <= done]
-
-
-def checkpoints(
-    deadline: Deadline | None, years: tuple[int, int], settings: ComplianceSettings
-) -> list[date]:
-    """Dates by which the measure must be completed (none for continuous or unparsed)."""
-    if deadline is None or deadline_unparsed(deadline):
-        return []
-    if deadline.recurrence == Recurrence.ONCE:
-        return sorted(set(deadline.checkpoints) or {deadline.end})
-    if deadline.recurrence == Recurrence.ANNUAL:
-        first = max(years[0], deadline.start.year if deadline.start else years[0])
-        last = min(years[1], deadline.end.year if deadline.end else years[1])
-        month, day = settings.annual_checkpoint
-        return [date(y, month, day) for y in range(first, last + 1)]
-    return []
-
-
-def unmet_checkpoints(
-    deadline: Deadline | None, points: list[date], facts: list[Fact], as_of: date
-) -> list[date]:
-    """Checkpoints before `as_of` not met by a `completed` entry.
-
-    once: any completed entry meets them; annual: a completed entry for a period of that
-    checkpoint's year.
-    """
-    completed = [f for f in facts if f.status == Status.COMPLETED]
-    due = [c for c in points if c < as_of]
-    if deadline is not None and deadline.recurrence == Recurrence.ANNUAL:
-        years_done = {f.period.year for f in completed}
-        return [c for c in due if c.year not in years_done]
-    return [] if completed else due
-
-
 # --------------------------------------------------------------------------- one row
-
-
-def agency_roles(measure: Measure, settings: ComplianceSettings) -> list[tuple[str, bool]]:
-    """(code, obligated) per resolved body, obligated ones first, each code once.
-
-    Generic groups ("ministries and agencies") and documents named in the cell (a
-    convention) are not bodies that report; they go to review, not to rows.
-    """
-    roles: dict[str, bool] = {}
-    for ref in measure.agencies:
-        if ref.code and not ref.is_group and ref.kind not in settings.not_bodies:
-            roles[ref.code] = roles.get(ref.code, False) or ref.obligated
-    return sorted(roles.items(), key=lambda kv: (not kv[1], kv[0]))
-
-
-def dates_text(dates: Iterable[date]) -> str:
-    return "; ".join(d.isoformat() for d in dates)
 
 
 def compliance_row(
@@ -529,118 +296,6 @@ def submission_rows(
 
 def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
-
-
-# --------------------------------------------------------------------------- review
-
-
-def review_row(kind: str, **values: Any) -> dict[str, Any]:
-    row = dict.fromkeys(REVIEW_COLUMNS, "")
-    row.update(kind=kind, **{k: ("" if v is None else str(v)) for k, v in values.items()})
-    return row
-
-
-# Plan QA findings (from the normalizers) that say what a derived review row would say.
-FINDING_KINDS = {
-    "deadline_unparsed": "unparsed_deadline",
-    "deadline_unconfident": "uncertain_deadline",
-    "agency_unresolved": "unresolved_agency",
-}
-
-
-def plan_review_rows(plan: Plan, settings: ComplianceSettings) -> list[dict[str, Any]]:
-    """Plan QA findings, unparsed or uncertain deadlines, unresolved agencies, generic groups,
-    measures nobody must report on. A derived row is skipped when a finding already says it."""
-    out, said = [], set()
-    for f in plan.findings:
-        kind = FINDING_KINDS.get(f.code, "plan_finding")
-        said.add((kind, f.measure_id))
-        detail = f.message if kind != "plan_finding" else f"{f.code}: {f.message}"
-        where = dict(file=plan.source, location=f.location, plan_id=plan.plan_id)
-        out.append(review_row(kind, measure_id=f.measure_id, detail=detail, **where))
-
-    def add(kind: str, m: Measure, detail: str) -> None:
-        if (kind, m.measure_id) not in said:
-            where = dict(file=plan.source, location=m.provenance or "", plan_id=plan.plan_id)
-            out.append(review_row(kind, measure_id=m.measure_id, detail=detail, **where))
-
-    for m in sorted(plan.measures, key=lambda m: m.sort_key):
-        if deadline_unparsed(m.deadline):
-            add("unparsed_deadline", m, m.deadline_raw)
-        elif settings.review_uncertain_deadlines and not m.deadline.confident:
-            add("uncertain_deadline", m, m.deadline_raw)
-        for ref in m.agencies:
-            if ref.is_group:
-                add("agency_group", m, ref.raw)
-            elif ref.code is None:
-                add("unresolved_agency", m, ref.raw)
-        if not any(obligated for _, obligated in agency_roles(m, settings)):
-            add("no_obligated_agency", m, m.responsible_raw)
-    return out
-
-
-def report_review_rows(
-    visible: list[Report],
-    superseded: list[tuple[Report, Report]],
-    known_measures: set[tuple[str | None, str]],
-    settings: ComplianceSettings,
-) -> list[dict[str, Any]]:
-    """Rejected and needs-review files, unattributed, superseded, and entries to look at."""
-    out = []
-    for r in visible:
-        where = dict(file=r.file, agency=r.agency, period=r.period)
-        if r.outcome not in settings.counted_outcomes:
-            out.append(review_row(f"{r.outcome}_file", detail=r.reason, **where))
-            continue
-        if r.outcome != "accepted":
-            out.append(review_row(f"{r.outcome}_file", detail=r.reason, **where))
-        if not counted(r, settings):
-            missing = "agency" if r.agency is None else "period"
-            out.append(
-                review_row(
-                    "unattributed_report", detail=f"no {missing}; {r.reason}".rstrip("; "), **where
-                )
-            )
-            continue
-        out.extend(entry_review_rows(r, known_measures))
-    for old, new in superseded:
-        out.append(
-            review_row(
-                "superseded_report",
-                file=old.file,
-                agency=old.agency,
-                period=old.period,
-                detail=f"→ {new.file}",
-            )
-        )
-    return out
-
-
-def entry_review_rows(
-    report: Report, known_measures: set[tuple[str | None, str]]
-) -> list[dict[str, Any]]:
-    out = []
-    for e in report.entries:
-        where = dict(
-            file=report.file,
-            location=e.location,
-            measure_id=e.measure_id,
-            agency=report.agency,
-            period=report.period,
-        )
-        detail = " | ".join(p for p in (e.review_reason, e.progress_text) if p)
-        if not is_linked(e.measure_id, e.link_method):
-            out.append(review_row("unlinked_entry", detail=detail, **where))
-        elif not known_measure(known_measures, report.plan_id, e.measure_id):
-            out.append(review_row("unknown_measure", detail=detail, **where))
-        elif e.review_reason:
-            out.append(review_row("entry_review", detail=detail, **where))
-    return out
-
-
-def known_measure(known: set[tuple[str | None, str]], plan_id: str | None, measure_id: str) -> bool:
-    """A report naming no plan may refer to any plan's measure (`(None, id)` is in `known`)."""
-    return (plan_id, measure_id) in known
 
 
 # --------------------------------------------------------------------------- plan catalogue

@@ -339,70 +339,73 @@ def write_measures(ws: Worksheet, result: ComplianceResult, labels: Labels) -> N
 
 
 def write_summary(ws: Worksheet, result: ComplianceResult, labels: Labels) -> None:
+    """Title and as-of date, per-agency table with totals and chart, per-chapter table,
+    colour legend, the files behind the figures."""
     put(ws, 1, 1, labels.text("title"), font=TITLE_FONT)
     put(ws, 2, 1, labels.text("as_of"), font=BOLD)
     put(ws, 2, 2, result.as_of)
     ws.freeze_panes = "A4"
+    row = summary_agencies(ws, result, labels, 4)
+    row = summary_chapters(ws, result, labels, row + 2)
+    summary_legend_and_files(ws, result, labels, row + 1)
 
-    row = 4
+
+def red_if_any(key: str) -> Callable[[Record], PatternFill | None]:
+    return lambda r: RED if r[key] else None
+
+
+AGENCY_SUMMARY = [
+    Column("agency"),
+    Column("measures"),
+    Column("overdue", fill=red_if_any("overdue")),
+    Column("unreported", fill=red_if_any("unreported")),
+    Column("expected"),
+    Column("received"),
+    Column("on_time"),
+    Column("reporting_rate", number_format=RATE_FORMAT),
+    Column("on_time_rate", number_format=RATE_FORMAT),
+]
+TOTALS = ("obligated_rows", "overdue", "unreported", "expected", "received", "on_time")
+CHAPTER_SUMMARY = [
+    *(Column(k) for k in ("plan_id", "chapter_no", "chapter", "measures", "measures_overdue")),
+    Column("overdue", fill=red_if_any("overdue")),
+    Column("unreported"),
+]
+
+
+def summary_agencies(ws: Worksheet, result: ComplianceResult, labels: Labels, row: int) -> int:
+    """The per-agency table, a total line and the bar chart; returns the total line's row."""
     put(ws, row, 1, labels.text("per_agency"), font=BOLD)
-    agency_columns = [
-        Column("agency"),
-        Column("measures"),
-        Column("overdue", fill=lambda r: RED if r["overdue"] else None),
-        Column("unreported", fill=lambda r: RED if r["unreported"] else None),
-        Column("expected"),
-        Column("received"),
-        Column("on_time"),
-        Column("reporting_rate", number_format=RATE_FORMAT),
-        Column("on_time_rate", number_format=RATE_FORMAT),
-    ]
     table_top = row + 1
-    row = write_table(ws, result.agencies, agency_columns, labels, table_top, freeze=False)
-    n_agencies = len(result.agencies)
-    figures = result.figures
-    totals = [
-        labels.text("overall"),
-        figures.get("obligated_rows"),
-        figures.get("overdue"),
-        figures.get("unreported"),
-        figures.get("expected"),
-        figures.get("received"),
-        figures.get("on_time"),
-        figures.get("reporting_rate"),
-        figures.get("on_time_rate"),
-    ]
-    for c, value in enumerate(totals, start=1):
-        put(ws, row, c, value, RATE_FORMAT if c >= 8 else None, font=BOLD)
-    if n_agencies:
-        add_overdue_chart(
-            ws,
-            labels,
-            table_top,
-            n_agencies,
-            anchor=f"{get_column_letter(len(agency_columns) + 2)}4",
-        )
+    row = write_table(ws, result.agencies, AGENCY_SUMMARY, labels, table_top, freeze=False)
+    f = result.figures
+    put(ws, row, 1, labels.text("overall"), font=BOLD)
+    for c, key in enumerate(TOTALS, start=2):
+        put(ws, row, c, f.get(key), font=BOLD)
+    for c, key in enumerate(("reporting_rate", "on_time_rate"), start=2 + len(TOTALS)):
+        put(ws, row, c, f.get(key), RATE_FORMAT, font=BOLD)
+    if len(result.agencies):
+        anchor = f"{get_column_letter(len(AGENCY_SUMMARY) + 2)}4"
+        add_overdue_chart(ws, labels, table_top, len(result.agencies), anchor)
+    return row
 
-    row += 2
+
+def summary_chapters(ws: Worksheet, result: ComplianceResult, labels: Labels, row: int) -> int:
     put(ws, row, 1, labels.text("per_chapter"), font=BOLD)
-    chapter_columns = [
-        Column(k) for k in ("plan_id", "chapter_no", "chapter", "measures", "measures_overdue")
-    ] + [
-        Column("overdue", fill=lambda r: RED if r["overdue"] else None),
-        Column("unreported"),
-    ]
-    row = write_table(
-        ws, result.chapters, chapter_columns, labels, row + 1, freeze=False, auto_filter=False
+    return write_table(
+        ws, result.chapters, CHAPTER_SUMMARY, labels, row + 1, freeze=False, auto_filter=False
     )
 
-    row += 1
+
+def summary_legend_and_files(
+    ws: Worksheet, result: ComplianceResult, labels: Labels, row: int
+) -> None:
     put(ws, row, 1, labels.text("legend"), font=BOLD)
-    for offset, (fill, key) in enumerate(
-        ((RED, "legend_red"), (AMBER, "legend_amber"), (GREEN, "legend_green")), 1
-    ):
+    legend = ((RED, "legend_red"), (AMBER, "legend_amber"), (GREEN, "legend_green"))
+    for offset, (fill, key) in enumerate(legend, 1):
         put(ws, row + offset, 1, "", fill=fill)
         put(ws, row + offset, 2, labels.text(key))
-    row += 5
+    row += len(legend) + 2
     put(ws, row, 1, labels.text("files"), font=BOLD)
     for offset, source in enumerate(result.sources, 1):
         put(ws, row + offset, 1, source)
