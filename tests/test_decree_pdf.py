@@ -1,8 +1,9 @@
 """The PDF form of a decree: seed text → plan → rendered PDF → plan must be the same catalogue.
 
 The PDFs are rendered by `tests/fixtures/decree_pdf.py` from the plan the text reader makes of
-the seed decree: Kyrgyz headers repeated on every page, Kyrgyz headers printed once with a
-row of column numbers, and Russian headers. Rows break across pages in all of them, so the
+the seed decree: Kyrgyz headers repeated on every page; Kyrgyz headers printed once with a
+row of column numbers, after a page of the decree itself and with an amendment note between
+title and table; Russian headers. Rows break across pages in all of them, so the
 round trip exercises the stitching. Bad files must fail with one clear line.
 """
 
@@ -43,7 +44,12 @@ SEED = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.
 EXCERPT = ROOT / "tests/fixtures/plan-excerpt.json"
 VARIANTS = {
     "ky-repeated-header": {"lang": "ky", "repeat_header": True},
-    "ky-header-once-number-row": {"lang": "ky", "repeat_header": False, "number_row": True},
+    "ky-header-once-number-row-preamble": {
+        "lang": "ky",
+        "repeat_header": False,
+        "number_row": True,
+        "preamble": True,
+    },
     "ru-headers": {"lang": "ru", "repeat_header": True, "page_numbers": False},
 }
 
