@@ -3,7 +3,7 @@
 Expected values are worked out by hand in the comments (dates, periods, counts).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -368,3 +368,12 @@ def test_groups_and_conventions_are_not_rows_and_findings_are_not_repeated():
     assert list(review.loc[review["kind"] == "plan_finding", "detail"]) == [
         "task_gap: task 3 is missing"
     ]
+
+
+def test_without_a_date_the_first_seen_time_counts_in_bishkek_time():
+    # 2019-07-05 20:00 UTC is already 6 July in Bishkek (UTC+6): late.
+    late = report(A, "2019-H1", None, first_seen=datetime(2019, 7, 5, 20, 0))
+    on_time = report(A, "2019-H1", None, first_seen=datetime(2019, 7, 4, 20, 0))
+    for r, day, ok in ((late, date(2019, 7, 6), False), (on_time, date(2019, 7, 5), True)):
+        s = sub(build([r], as_of=date(2019, 7, 20)), A, "2019-H1")
+        assert (s["received_date"], s["received_source"], s["on_time"]) == (day, "first_seen", ok)
