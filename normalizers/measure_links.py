@@ -31,6 +31,12 @@ class LinkSettings:
     margin: float = LINK_MARGIN
     min_text_words: int = MIN_TEXT_WORDS
 
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 100 or not 0 <= self.margin < 100 or self.min_text_words < 1:
+            raise ValueError(
+                "link threshold must be in (0, 100], margin in [0, 100), min_text_words >= 1"
+            )
+
 
 @dataclass(frozen=True)
 class Link:

@@ -40,6 +40,10 @@ class ReadingSettings:
     head_lines: int = HEAD_LINES
     tail_lines: int = TAIL_LINES
 
+    def __post_init__(self) -> None:
+        if self.head_lines < 1 or self.tail_lines < 1:
+            raise ValueError("head_lines and tail_lines must be at least 1")
+
 
 @dataclass(frozen=True)
 class LanguageTools:

@@ -611,3 +611,15 @@ def test_any_document_gives_a_reading_with_a_reason(plan, paragraphs, rows, name
     assert result.outcome in set(Outcome)
     assert (result.outcome == Outcome.ACCEPTED) == (result.reason == "")
     assert all(e.status in set(Status) for e in result.entries)
+
+
+def test_settings_are_validated():
+    from normalizers.measure_links import LinkSettings
+    from normalizers.report_reading import ReadingSettings
+
+    with pytest.raises(ValueError):
+        LinkSettings(threshold=0)
+    with pytest.raises(ValueError):
+        ReadingSettings(head_lines=0)
+    strict = ReadingSettings(link=LinkSettings(threshold=100))
+    assert strict.link.threshold == 100
