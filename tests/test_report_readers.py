@@ -312,7 +312,7 @@ def _clean_or_document(path: Path) -> None:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     data=st.binary(min_size=1, max_size=4096), suffix=st.sampled_from([*WRITERS, ".md", ".bin", ""])
@@ -324,7 +324,7 @@ def test_random_bytes_never_crash(tmp_path, data, suffix):
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     suffix=st.sampled_from(list(WRITERS)),

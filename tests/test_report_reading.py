@@ -594,7 +594,7 @@ _CELL = st.one_of(_PIECES, st.text(max_size=40), st.lists(_PIECES, max_size=4).m
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     paragraphs=st.lists(_CELL, max_size=6),
