@@ -442,17 +442,25 @@ def build_compliance(
     as_of: date,
     settings: ComplianceSettings | None = None,
 ) -> ComplianceResult:
-    """Compliance as it looked on `as_of`: reports received after it do not exist yet."""
+    """Compliance as it looked on `as_of`: reports received after it do not exist yet.
+
+    Two plans with the same plan_id (two versions of a decree in the ledger): the later one
+    in `plans` is used. Rows: obligated (measure, agency) pairs in plan order, then partners.
+    """
     settings = ComplianceSettings.resolve(settings)
+    plans = sorted({p.plan_id: p for p in plans}.values(), key=lambda p: p.plan_id)
     visible = visible_reports(reports, as_of, settings)
     usable = [r for r in visible if counted(r, settings)]
     effective, superseded = effective_reports(usable, settings)
     facts = facts_by_measure_agency(effective, settings)
 
     rows = _Rows()
-    for plan in sorted(plans, key=lambda p: p.plan_id):
+    for plan in plans:
         plan_rows(plan, facts, as_of, settings, rows)
     compliance = typed(pd.DataFrame(rows.compliance, columns=COMPLIANCE_COLUMNS), COMPLIANCE_TYPES)
+    compliance = compliance.sort_values(
+        "obligated", ascending=False, kind="stable", ignore_index=True
+    )
     submissions = typed(
         pd.DataFrame(submission_rows(rows, usable, as_of, settings), columns=SUBMISSION_COLUMNS),
         SUBMISSION_TYPES,

@@ -377,3 +377,12 @@ def test_without_a_date_the_first_seen_time_counts_in_bishkek_time():
     for r, day, ok in ((late, date(2019, 7, 6), False), (on_time, date(2019, 7, 5), True)):
         s = sub(build([r], as_of=date(2019, 7, 20)), A, "2019-H1")
         assert (s["received_date"], s["received_source"], s["on_time"]) == (day, "first_seen", ok)
+
+
+def test_partner_rows_follow_and_a_later_plan_version_wins():
+    newer = small_plan(title="Small plan, amended", sha256="1" * 64)
+    result = build_compliance([small_plan(), newer], [], date(2020, 7, 20))
+    obligated = result.compliance["obligated"].tolist()
+    assert obligated == sorted(obligated, reverse=True) and not obligated[-1]
+    assert result.figures["plans"] == 1 and len(result.measures) == len(newer.measures)
+    assert not result.compliance.duplicated(["plan_id", "measure_id", "agency"]).any()
