@@ -18,6 +18,7 @@ import pandas as pd
 SUMMARY_KEY = "planwatch-nightly-summary"  # artifact keys: lowercase letters, digits, dashes
 AGENCIES_KEY = "planwatch-agencies"
 FAILED = "failed"  # a file the run could not read (not recorded: the next run tries again)
+DUPLICATE = "duplicate"  # same bytes as another file: recorded once, under the other name
 AGENCY_TABLE_COLUMNS = ("agency", "measures", "overdue", "unreported", "expected", "received")
 
 
@@ -67,7 +68,8 @@ class NightlySummary:
         return (
             f"files: {run.processed} new ({run.count('accepted')} accepted, "
             f"{run.count('needs_review')} to review, {run.count('rejected')} rejected, "
-            f"{run.count(FAILED)} failed), {run.known} already in the ledger; "
+            f"{run.count(FAILED)} failed, {run.count(DUPLICATE)} duplicate), "
+            f"{run.known} already in the ledger; "
             f"overdue: {f.get('overdue', 0)} (measure, agency) rows, "
             f"unreported: {f.get('unreported', 0)}, "
             f"reports received: {f.get('received', 0)}/{f.get('expected', 0)} expected"
@@ -137,13 +139,15 @@ def summary_markdown(summary: NightlySummary) -> str:
         f"| new files | {summary.inbox.processed} |",
         f"| already in the ledger | {summary.inbox.known} |",
     ]
-    for key in ("accepted", "needs_review", "rejected", FAILED):
+    for key in ("accepted", "needs_review", "rejected", FAILED, DUPLICATE):
         lines.append(f"| {key.replace('_', ' ')} | {summary.inbox.count(key)} |")
     for key in ("overdue", "measures_overdue", "unreported", "expected", "received", "on_time"):
         if key in f:
             lines.append(f"| {key.replace('_', ' ')} | {f[key]} |")
     problems = [
-        o for o in summary.inbox.outcomes if o.outcome in ("rejected", "needs_review", FAILED)
+        o
+        for o in summary.inbox.outcomes
+        if o.outcome in ("rejected", "needs_review", FAILED, DUPLICATE)
     ]
     if problems:
         lines += [

@@ -24,6 +24,7 @@ from prefect.logging import get_run_logger
 from core.model import Plan, Report
 from flows import tasks
 from flows.artifacts import (
+    DUPLICATE,
     FAILED,
     FileOutcome,
     InboxRun,
@@ -74,7 +75,9 @@ def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> Inbox
     logger = get_run_logger()
     url = tasks.ledger_url(settings)
     plans = tasks.load_plans(url, plan_ids)
-    new, known = tasks.list_new_files(settings.inbox, url, settings.thresholds.settle_seconds)
+    new, duplicates, known = tasks.list_new_files(
+        settings.inbox, url, settings.thresholds.settle_seconds
+    )
     logger.info(
         "inbox %s: %d new file(s), %d already in the ledger", settings.inbox, len(new), known
     )
@@ -93,7 +96,7 @@ def state_to_outcome(path: Path, state) -> FileOutcome:
     becomes a FAILED outcome with the exception's message (not recorded in the ledger, so
     the next run tries the file again)."""
     if state.is_completed():
-        return report_to_outcome(state.result())
+        return report_to_outcome(state.result(), Path(path).name)
     try:
         state.result()
     except Exception as exc:  # the task's own exception, after its retries
@@ -103,11 +106,13 @@ def state_to_outcome(path: Path, state) -> FileOutcome:
     return FileOutcome(file=Path(path).name, outcome=FAILED, reason=reason)
 
 
-def report_to_outcome(report: Report) -> FileOutcome:
+def report_to_outcome(report: Report, name: str) -> FileOutcome:
+    """`name` is the file in the inbox; the ledger may know the same bytes by another name."""
+    reason = report.reason if report.file == name else f"same bytes as {report.file}"
     return FileOutcome(
-        file=report.file,
-        outcome=str(report.outcome),
-        reason=report.reason,
+        file=name,
+        outcome=str(report.outcome) if report.file == name else DUPLICATE,
+        reason=reason,
         agency=report.agency,
         period=str(report.period) if report.period else None,
     )

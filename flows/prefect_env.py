@@ -28,4 +28,6 @@ def prepare_prefect_env(workdir: Path, env: MutableMapping[str, str] | None = No
         env.setdefault(key, value)
     has_profile = (Path.home() / ".prefect" / "profiles.toml").is_file()
     if "PREFECT_HOME" not in env and not has_profile:
-        env["PREFECT_HOME"] = str(Path(workdir).resolve() / PREFECT_DIR)
+        home = Path(workdir).resolve() / PREFECT_DIR
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates its home, but not parents
+        env["PREFECT_HOME"] = str(home)

@@ -120,15 +120,28 @@ def stored_plan(sha256: str, url: str) -> Plan | None:
 
 
 @io_task()
-def list_new_files(inbox: Path, url: str, settle_seconds: float) -> tuple[list[Path], int]:
-    """The inbox files whose bytes the ledger has not seen, and how many were known already.
+def list_new_files(
+    inbox: Path, url: str, settle_seconds: float
+) -> tuple[list[Path], list[tuple[Path, Path]], int]:
+    """The inbox files whose bytes the ledger has not seen, the same-bytes copies among them
+    as (copy, first), and how many files were known already.
 
-    Hashing here (one read per file) is what keeps a night without new files cheap: known
-    files never become task runs."""
+    Hashing here (one read per file) keeps a night without new files cheap (known files never
+    become task runs) and makes duplicates deterministic: the first name in sorted order is
+    ingested, its copies are only reported."""
     ledger = open_ledger(url)
-    files = list_inbox(Path(inbox), InboxSettings(settle_seconds=settle_seconds))
-    new = [p for p in files if not ledger.has_file(file_sha256(p))]
-    return new, len(files) - len(new)
+    new: dict[str, Path] = {}
+    duplicates: list[tuple[Path, Path]] = []
+    known = 0
+    for path in list_inbox(Path(inbox), InboxSettings(settle_seconds=settle_seconds)):
+        sha256 = file_sha256(path)
+        if ledger.has_file(sha256):
+            known += 1
+        elif sha256 in new:
+            duplicates.append((path, new[sha256]))
+        else:
+            new[sha256] = path
+    return list(new.values()), duplicates, known
 
 
 @io_task(task_run_name="ingest {path.name}")

@@ -93,11 +93,14 @@ def test_ingest_one_records_a_file_and_raises_only_for_an_unreadable_one(tmp_pat
         report = tasks.ingest_one.fn(good, url, [], settings.workdir)
         assert report.sha256 == digest(good)
         assert tasks.open_ledger(url).has_file(report.sha256)
-        new, known = tasks.list_new_files.fn(inbox, url, 0)
-        assert (new, known) == ([], 1)  # the ledger's sha256 decides what is new
+        new, duplicates, known = tasks.list_new_files.fn(inbox, url, 0)
+        assert (new, duplicates, known) == ([], [], 1)  # the ledger's sha256 decides
         (inbox / "late.csv").write_bytes(good.read_bytes() + b"\n")
-        new, known = tasks.list_new_files.fn(inbox, url, 0)
-        assert ([p.name for p in new], known) == (["late.csv"], 1)
+        shutil.copy(inbox / "late.csv", inbox / "copy of late.csv")
+        new, duplicates, known = tasks.list_new_files.fn(inbox, url, 0)
+        assert [p.name for p in new] == ["copy of late.csv"]  # first name in sorted order
+        assert [(c.name, f.name) for c, f in duplicates] == [("late.csv", "copy of late.csv")]
+        assert known == 1
         with pytest.raises(tasks.UnreadableInboxFile):
             tasks.ingest_one.fn(inbox / "vanished.csv", url, [], settings.workdir)
 
