@@ -612,10 +612,17 @@ _DIGIT_LOOKALIKES = str.maketrans(
 _NUMBERISH = re.compile(r"[0-9ЗзОоOolI|]+(?:\s*[.:,]\s*[0-9ЗзОоOolI|]+)*[.:,]?")
 
 
+# What the Kyrgyz model makes of a lone "№" (the number column's header).
+_NUMERO_LOOKALIKES = frozenset({"Ме", "Мо", "Мв", "М°", "Ne", "No", "N°", "Nе", "Nо"})
+
+
 def repair_number(text: str) -> str:
     """'1:1' -> '1.1', 'З' -> '3' when the whole cell is a number (with at least one real
-    digit, or a single look-alike letter); any other text is returned unchanged."""
+    digit, or a single look-alike letter), 'Ме' -> '№' when it is the number sign; any
+    other text is returned unchanged."""
     stripped = text.strip()
+    if stripped in _NUMERO_LOOKALIKES:
+        return "№"
     if not _NUMBERISH.fullmatch(stripped):
         return text
     if not any(ch.isdigit() for ch in stripped) and len(stripped) > 1:

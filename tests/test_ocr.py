@@ -73,7 +73,16 @@ def test_words_confidence_weights_by_length():
 
 @pytest.mark.parametrize(
     ("raw", "fixed"),
-    [("1:1", "1.1"), ("З", "3"), ("11.1", "11.1"), ("2, 3", "2.3"), ("Эт", "Эт"), ("ОО", "ОО")],
+    [
+        ("1:1", "1.1"),
+        ("З", "3"),
+        ("11.1", "11.1"),
+        ("2, 3", "2.3"),
+        ("Эт", "Эт"),
+        ("ОО", "ОО"),
+        ("Ме", "№"),
+        ("Мен", "Мен"),
+    ],
 )
 def test_repair_number(raw, fixed):
     assert ocr.repair_number(raw) == fixed
