@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, Plan, ReportReading
@@ -63,6 +63,12 @@ def default_tools() -> LanguageTools:
     return LanguageTools(find_agencies, resolve, parse_period, parse_report_date)
 
 
+def _memoized(tools: LanguageTools) -> LanguageTools:
+    """The same functions, each remembering its answers for one report (lines are re-read)."""
+    functions = (tools.find_agencies, tools.resolve, tools.parse_period, tools.parse_report_date)
+    return LanguageTools(*(lru_cache(maxsize=None)(f) for f in functions))
+
+
 def read_report(
     doc: Document,
     plan: Plan | None,
@@ -72,7 +78,7 @@ def read_report(
     tools: LanguageTools | None = None,
 ) -> ReportReading:
     settings = settings or ReadingSettings()
-    tools = tools or default_tools()
+    tools = _memoized(tools or default_tools())
     layout = document_to_layout(doc)
     template = doc.metadata.get(META + "template") == TEMPLATE_KIND
     stem = _file_words(file_name)
@@ -229,9 +235,12 @@ def _content_period(
     # A title broken over lines (PDF) can leave "полугодие 2019 г." alone on a line, which
     # reads as the whole year: neighbouring lines are read together too, and a half-year
     # found anywhere wins over a bare year.
-    pairs = [f"{a} {b}" for a, b in zip(undated, undated[1:], strict=False)]
-    found = [p for p in map(tools.parse_period, undated + pairs) if p]
-    return next((p for p in found if p.half), found[0] if found else None)
+    singles = [p for p in map(tools.parse_period, undated) if p]
+    if any(p.half for p in singles):
+        return next(p for p in singles if p.half)
+    pairs = (f"{a} {b}" for a, b in zip(undated, undated[1:], strict=False))
+    halves = (p for p in map(tools.parse_period, pairs) if p and p.half)
+    return next(halves, singles[0] if singles else None)
 
 
 def _file_period_words(file_name: str) -> str:
