@@ -27,10 +27,10 @@ Guarantees:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -196,8 +196,7 @@ def ingest_file(
             _drop_copy(workdir / report.stored_path)
         return recorded
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            staged.unlink()
+        shutil.rmtree(staged.parent, ignore_errors=True)
 
 
 def _read(staged: Path, plan: Plan | None, file_name: str) -> ReportReading:
@@ -210,9 +209,11 @@ def _read(staged: Path, plan: Plan | None, file_name: str) -> ReportReading:
     try:
         return read_report(read_document(staged), plan, file_name)
     except (UnsupportedReport, UnreadableReport) as err:
-        return ReportReading(Outcome.REJECTED, err.reason)
+        reason = err.reason
     except Exception as err:  # a reader bug must not stop the scan: record it, go on
-        return ReportReading(Outcome.REJECTED, f"unexpected error: {type(err).__name__}: {err}")
+        reason = f"unexpected error: {type(err).__name__}: {err}"
+    # A library message may quote the path it opened: name the inbox file instead.
+    return ReportReading(Outcome.REJECTED, reason.replace(str(staged), file_name))
 
 
 def _received(
@@ -233,24 +234,25 @@ def _received(
 
 
 def _stage(path: Path, workdir: Path) -> tuple[Path, str, int, float]:
-    """Copy the inbox file into a private staging file, hashing it in the same single read.
+    """Copy the inbox file into a private staging folder, hashing it in the same single read.
 
-    Returns (staged copy, sha256, size, the inbox file's mtime at the time of the read).
+    The copy keeps the original name (readers and their messages see the real name) in a
+    folder of its own (workers never collide). Returns (staged copy, sha256, size, the inbox
+    file's mtime at the time of the read).
     """
     staging = workdir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(dir=staging, suffix=_safe_suffix(path.name))
-    staged = Path(tmp)
+    staged = Path(tempfile.mkdtemp(dir=staging)) / path.name
     try:
-        with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        with open(path, "rb") as src, open(staged, "xb") as dst:
             mtime = os.fstat(src.fileno()).st_mtime
             while chunk := src.read(COPY_CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
     except BaseException:
-        staged.unlink(missing_ok=True)
+        shutil.rmtree(staged.parent, ignore_errors=True)
         raise
     return staged, digest.hexdigest(), size, mtime
 

@@ -87,7 +87,8 @@ def test_good_report_is_archived_by_content_and_recorded(dirs, plans):
 
 BAD_INPUTS = {
     "empty.xlsx": (lambda p: p.write_bytes(b""), "empty"),
-    "photo.jpg": (lambda p: p.write_bytes(b"\xff\xd8\xff\xe0" + bytes(500)), "unsupported"),
+    "setup.exe": (lambda p: p.write_bytes(b"MZ\x90\x00" + bytes(500)), "unsupported"),
+    "photo.jpg": (lambda p: p.write_bytes(b"\xff\xd8\xff\xe0" + bytes(500)), "photo.jpg"),
     "truncated.xlsx": (
         lambda p: p.write_bytes(
             write_xlsx_report(p, "БИМ", PERIOD_KY, "", BIM_ENTRIES).read_bytes()[:700]
@@ -102,7 +103,7 @@ BAD_INPUTS = {
     ),
     "not really.pdf": (lambda p: p.write_bytes(b"%PDF-1.4\n garbage \x00\x01" * 20), ""),
     "locked.pdf": (write_encrypted_pdf, "encrypt"),
-    "scan.pdf": (write_image_pdf, "text layer"),
+    "scan.pdf": (write_image_pdf, "scanned"),  # a blank "scan": OCR finds no text
     "bomb.xlsx": (zip_bomb, ""),
     "legacy.doc": (lambda p: p.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600)), ""),
     "huge.csv": (lambda p: p.write_bytes(b"a;b\n" * (7 * 1024 * 1024)), "too large"),
@@ -118,6 +119,7 @@ def test_bad_input_is_quarantined_with_a_reason(dirs, plans, name):
     report = ingest_file(src, ledger, plans, work, now=NOW)
     assert report.outcome == Outcome.REJECTED
     assert report.reason and reason_word.lower() in report.reason.lower()
+    assert ".staging" not in report.reason  # the inbox name, never the private copy's path
     assert report.stored_path == f"quarantine/{name}"
     assert (work / report.stored_path).read_bytes() == src.read_bytes()
     reason_file = work / "quarantine" / f"{name}.reason.txt"
