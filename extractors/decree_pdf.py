@@ -39,6 +39,7 @@ COLUMN_TOLERANCE = 4.0  # pt: a cell edge this near a header column's edge lies 
 MIN_SPANNING_COLUMNS = 5  # a cell across this many header columns is a chapter/goal row
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ less than this share a text line
 INDENT_TOLERANCE = 4.0  # pt: lines starting this near the list's left edge start an entry
+MIN_RULE = 6.0  # pt: a vertical edge shorter than this is not a table rule
 MAX_PAGES = 2000  # a decree annex longer than this is not a decree; refuse, don't grind
 
 SCANNED_REASON = "no text layer — scanned decree; OCR needed"
@@ -81,12 +82,13 @@ class PdfSettings:
             return cls()
         return settings if isinstance(settings, cls) else cls(**settings)
 
-    def table_settings(self) -> dict[str, Any]:
+    def table_settings(self, explicit_horizontals: list[float] | None = None) -> dict[str, Any]:
         return {
             "vertical_strategy": "lines",
             "horizontal_strategy": "lines",
             "snap_tolerance": self.snap_tolerance,
             "intersection_tolerance": self.intersection_tolerance,
+            "explicit_horizontal_lines": explicit_horizontals or [],
         }
 
 
@@ -135,7 +137,8 @@ def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
     chars = page.chars
     if not chars:
         return PageContent(number, images=len(page.images))
-    tables = sorted(page.find_tables(settings.table_settings()), key=lambda t: t.bbox[1])
+    found = page.find_tables(settings.table_settings(rule_ends(page)))
+    tables = sorted(found, key=lambda t: t.bbox[1])
     rows = tuple(row for table in tables for row in table_to_rows(table, number))
     top = tables[0].bbox[1] if tables else float("inf")
     bottom = tables[-1].bbox[3] if tables else float("inf")
@@ -143,6 +146,16 @@ def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
     above = chars_to_lines([c for c in chars if c["bottom"] <= top], number, settings)
     below = chars_to_lines([c for c in chars if c["top"] >= bottom], number, settings)
     return PageContent(number, rows, tuple(above), tuple(below), len(chars), len(page.images))
+
+
+def rule_ends(page: Any) -> list[float]:
+    """Where the vertical rules start and end. Some exporters draw no horizontal rule where a
+    page break cuts a row; pdfplumber then sees no cell there and the text would be lost. A
+    line at the verticals' ends closes those cells (it merges with a rule already drawn)."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] >= MIN_RULE]
+    if not verticals:
+        return []
+    return [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
 
 
 def table_to_rows(table: Any, page: int) -> list[TableRow]:

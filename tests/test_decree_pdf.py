@@ -22,6 +22,7 @@ from core.errors import UnreadableDecree
 from core.model import PLAN_COLUMNS, Chapter, Goal, Measure, Plan, Provenance, Task
 from extractors.decree import read_decree
 from extractors.decree_pdf import (
+    SCANNED_REASON,
     Cell,
     PdfSettings,
     TableRow,
@@ -155,6 +156,23 @@ def test_excerpt_records_survive_the_pdf(rendered: tuple[str, Plan]) -> None:
     ]
 
 
+def test_rows_cut_without_rules_at_page_breaks(seed_plan: Plan, tmp_path: Path) -> None:
+    """Some exporters draw no line where a page break cuts a row (nor at the top of the next
+    page when the header is not repeated): the cut cells must still be read, not dropped."""
+    chapters = {1, 2}
+    part = dataclasses.replace(
+        seed_plan,
+        chapters=tuple(c for c in seed_plan.chapters if c.no in chapters),
+        goals=tuple(g for g in seed_plan.goals if g.chapter_no in chapters),
+        tasks=tuple(t for t in seed_plan.tasks if t.chapter_no in chapters),
+        measures=tuple(m for m in seed_plan.measures if m.chapter_no in chapters),
+    )
+    path = render_plan_pdf(part, tmp_path / "open.pdf", repeat_header=False, rule_page_breaks=False)
+    got = read_decree(path)
+    assert catalogue(got) == catalogue(part)
+    assert sum(len(m.provenance.pages) > 1 for m in got.measures) >= 3
+
+
 def test_small_plan_without_page_breaks(tmp_path: Path) -> None:
     """A one-page plan: no stitching, Russian section rows, every cell read back."""
     measures = tuple(
@@ -229,7 +247,6 @@ def _head(plan: Plan) -> Plan:
     [
         (_encrypted, "encrypted PDF"),
         (_truncated, "corrupt, truncated or not a PDF"),
-        (_image_only, "no text layer — scanned decree; OCR needed"),
         (_no_table, "no plan table"),
         (_not_a_pdf, "corrupt, truncated or not a PDF"),
     ],
@@ -244,6 +261,15 @@ def test_bad_pdfs_fail_with_one_clear_line(
     message = str(caught.value)
     assert message.startswith(f"{path}: ") and reason in message
     assert "\n" not in message
+
+
+def test_image_only_pdf_is_told_apart_as_a_scan(seed_plan: Plan, tmp_path: Path) -> None:
+    """The PDF reader says "scan" (read_decree then hands the file to OCR, when installed)."""
+    path = tmp_path / "scan.pdf"
+    _image_only(path, seed_plan)
+    with pytest.raises(UnreadableDecree) as caught:
+        read_decree_pdf(path)
+    assert caught.value.reason == SCANNED_REASON == "no text layer — scanned decree; OCR needed"
 
 
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:
