@@ -339,3 +339,11 @@ def test_damaged_real_files_never_crash(tmp_path, reports, suffix, cut, flips):
     path = tmp_path / f"damaged{suffix}"
     path.write_bytes(bytes(data))
     _clean_or_document(path)
+
+
+def test_text_pdf_reader_alone_names_a_scan(tmp_path):
+    # Without the OCR reader in front, the text-layer reader still refuses a scan clearly.
+    path = write_image_pdf(tmp_path / "scan.pdf")
+    with pytest.raises(UnreadableReport) as caught:
+        report_pdf.read(path)
+    assert caught.value.reason == report_pdf.SCANNED_REASON == "scanned PDF — no text layer"
