@@ -33,6 +33,7 @@ from outputs.labels import DEFAULT_LANG, Labels, load_labels
 WORKBOOK_NAME = "overdue-{as_of}.xlsx"
 AGENCY_DIR = "agencies"
 AGENCY_WORKBOOK_NAME = "overdue-{as_of}-{agency}.xlsx"
+AGENCY_TABLE_ROW = 4  # per-agency sheets: agency and as-of date above the table
 DATE_FORMAT = "yyyy-mm-dd"
 RATE_FORMAT = "0%"
 RED = PatternFill("solid", fgColor="FFC7CE")
@@ -285,15 +286,25 @@ def unreported_columns(labels: Labels) -> list[Column]:
 
 
 def write_overdue(
-    ws: Worksheet, result: ComplianceResult, labels: Labels, agency: str | None = None
+    ws: Worksheet,
+    result: ComplianceResult,
+    labels: Labels,
+    agency: str | None = None,
+    first_row: int = 1,
 ) -> None:
-    write_table(ws, overdue_frame(result, agency), overdue_columns(labels), labels)
+    frame = overdue_frame(result, agency)
+    write_table(ws, frame, overdue_columns(labels), labels, first_row)
 
 
 def write_unreported(
-    ws: Worksheet, result: ComplianceResult, labels: Labels, agency: str | None = None
+    ws: Worksheet,
+    result: ComplianceResult,
+    labels: Labels,
+    agency: str | None = None,
+    first_row: int = 1,
 ) -> None:
-    write_table(ws, unreported_frame(result, agency), unreported_columns(labels), labels)
+    frame = unreported_frame(result, agency)
+    write_table(ws, frame, unreported_columns(labels), labels, first_row)
 
 
 def write_submissions(ws: Worksheet, result: ComplianceResult, labels: Labels) -> None:
@@ -459,12 +470,18 @@ def build_workbook(result: ComplianceResult, labels: Labels) -> Workbook:
 
 
 def build_agency_workbook(result: ComplianceResult, labels: Labels, agency: str) -> Workbook:
-    """Only this agency's overdue and unreported measures: an attachment to a reminder."""
+    """Only this agency's overdue and unreported measures: an attachment to a reminder.
+    Each sheet starts with the agency and the as-of date; the table follows on row 4."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = labels.sheet("overdue")
-    write_overdue(ws, result, labels, agency)
-    write_unreported(wb.create_sheet(labels.sheet("unreported")), result, labels, agency)
+    overdue = wb.active
+    overdue.title = labels.sheet("overdue")
+    unreported = wb.create_sheet(labels.sheet("unreported"))
+    for ws, writer in ((overdue, write_overdue), (unreported, write_unreported)):
+        put(ws, 1, 1, labels.text("agency_title"), font=TITLE_FONT)
+        put(ws, 1, 3, agency, font=TITLE_FONT)
+        put(ws, 2, 1, labels.text("as_of"), font=BOLD)
+        put(ws, 2, 3, result.as_of)
+        writer(ws, result, labels, agency, AGENCY_TABLE_ROW)
     return wb
 
 

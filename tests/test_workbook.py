@@ -209,7 +209,9 @@ def test_per_agency_workbooks_hold_only_that_agency(book):
     wb = load_workbook(out / "agencies" / f"overdue-2020-07-20-{agency_slug(B)}.xlsx")
     assert wb.sheetnames == ["Мөөнөтү өткөн", "Отчетсуз"]
     for ws in wb.worksheets:
-        agencies = {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)}
+        assert (ws["C1"].value, ws["C2"].value) == (B, datetime(2020, 7, 20))
+        assert ws["A4"].value == "Мекеме" and ws.freeze_panes == "A5"
+        agencies = {ws.cell(r, 1).value for r in range(5, ws.max_row + 1)}
         assert agencies == {B}
 
 
