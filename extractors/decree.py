@@ -45,9 +45,16 @@ def looks_like_text(head: bytes) -> bool:
 
 
 def _read_pdf(path: Path) -> DecreeText:
-    from extractors.decree_pdf import read_decree_pdf  # pdfplumber only when needed
+    from extractors.decree_pdf import SCANNED_REASON, read_decree_pdf  # pdfplumber on demand
 
-    return read_decree_pdf(path)
+    try:
+        return read_decree_pdf(path)
+    except UnreadableDecree as err:
+        if err.reason != SCANNED_REASON:
+            raise
+    from extractors.decree_ocr import scanned_decree_rows  # a scan: OCR (or say how to enable)
+
+    return scanned_decree_rows(path)
 
 
 # (can this reader take these first bytes?, read the file) — first match wins.
@@ -81,4 +88,5 @@ def read_decree(path: Path) -> Plan:
     """The decree's plan catalogue with its QA findings. Raises UnreadableDecree."""
     decree = read_decree_rows(path)
     plan = assemble_plan(decree)
-    return replace(plan, findings=plan.findings + check_plan(plan, decree))
+    found = plan.findings + tuple(decree.findings) + check_plan(plan, decree)
+    return replace(plan, findings=found)

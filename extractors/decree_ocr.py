@@ -59,10 +59,20 @@ class DoubtfulCell:
 def read_scanned_decree(
     path: Path, ocr: OcrSettings | None = None, pdf: PdfSettings | None = None
 ) -> Plan:
-    """The plan of an image-only decree PDF, with an `ocr_doubtful_cell` finding per doubt."""
-    decree, doubts = scanned_decree_to_text(path, ocr, pdf)
+    """The plan of an image-only decree PDF, with an `ocr_doubtful_cell` finding per doubt
+    (`extractors.decree.read_decree` does the same and adds the plan QA)."""
+    decree = scanned_decree_rows(path, ocr, pdf)
     plan = assemble_plan(decree)
-    return replace(plan, findings=plan.findings + tuple(doubts_to_findings(doubts, path)))
+    return replace(plan, findings=plan.findings + tuple(decree.findings))
+
+
+def scanned_decree_rows(
+    path: Path, ocr: OcrSettings | None = None, pdf: PdfSettings | None = None
+) -> DecreeText:
+    """The decree's logical plan rows, its doubtful cells as the reader's findings."""
+    decree, doubts = scanned_decree_to_text(path, ocr, pdf)
+    decree.findings.extend(doubts_to_findings(doubts, path))
+    return decree
 
 
 def scanned_decree_to_text(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.model import PLAN_COLUMNS, Provenance
+from core.model import PLAN_COLUMNS, Finding, Provenance
 
 
 @dataclass
@@ -39,5 +39,8 @@ class DecreeText:
     title: str  # the plan's title as printed above the table
     rows: list[RawRow]
     abbreviation_lines: list[tuple[str, Provenance]]  # raw lines after the list title
+    # The reader's own QA findings (e.g. cells OCR read with low confidence); read_decree
+    # adds them to the plan's findings.
+    findings: list[Finding] = field(default_factory=list)
     # Table text the reader could not place in any row/column; QA reports each one.
     unassigned: list[tuple[str, Provenance]] = field(default_factory=list)

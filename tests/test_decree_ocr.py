@@ -11,6 +11,7 @@ import pytest
 from core.errors import UnreadableDecree
 from core.model import Plan
 from extractors import decree_ocr
+from extractors.decree import read_decree
 from extractors.decree_ocr import (
     DOUBTFUL_CODE,
     DoubtfulCell,
@@ -24,6 +25,7 @@ from extractors.decree_text import read_decree_text
 from extractors.ocr import Cell, Line, OcrPage, OcrSettings, OcrTable, Word, tesseract_available
 from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_pdf import HEADERS, render_plan_pdf
+from tests.fixtures.report_files import write_image_pdf
 from tests.fixtures.scans import scan_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +70,7 @@ def scanned_decree(small_plan, tmp_path_factory) -> Path:
 @pytest.mark.ocr
 @needs_tesseract
 def test_scanned_decree_lists_its_measures(small_plan, scanned_decree):
-    plan = read_scanned_decree(scanned_decree)
+    plan = read_decree(scanned_decree)  # the decree registry sends the scan to OCR
     want = [m.measure_id for m in small_plan.measures]
     got = [m.measure_id for m in plan.measures]
     assert len(set(want) & set(got)) / len(want) >= 0.95
@@ -90,9 +92,12 @@ def test_scanned_decree_lists_its_measures(small_plan, scanned_decree):
 
 def test_without_tesseract_the_reason_says_how_to_enable(monkeypatch, tmp_path):
     monkeypatch.setattr(decree_ocr, "tesseract_available", lambda langs: False)
-    with pytest.raises(UnreadableDecree) as caught:
-        read_scanned_decree(tmp_path / "scan.pdf")
-    assert "tesseract-ocr-kir" in caught.value.reason and "make setup" in caught.value.reason
+    scan = write_image_pdf(tmp_path / "scan.pdf")
+    for read in (read_decree, read_scanned_decree):
+        with pytest.raises(UnreadableDecree) as caught:
+            read(scan)
+        assert str(caught.value).startswith(str(scan))
+        assert "tesseract-ocr-kir" in caught.value.reason and "make setup" in caught.value.reason
 
 
 # --------------------------------------------------------------------------- pure stages
