@@ -623,3 +623,24 @@ def test_settings_are_validated():
         ReadingSettings(head_lines=0)
     strict = ReadingSettings(link=LinkSettings(threshold=100))
     assert strict.link.threshold == 100
+
+
+@pytest.mark.parametrize(
+    ("intro", "lang"),
+    [
+        (
+            "Эмгек жана социалдык өнүктүрүү министрлигинин 2020-жылдын 10-июнундагы № 01-5/123 катына ылайык маалымат жөнөтөбүз.",
+            "ky",
+        ),
+        (
+            "Во исполнение письма Министерства труда и социального развития от 10.06.2020 № 01-5/123 направляем информацию.",
+            "ru",
+        ),
+    ],
+)
+def test_a_reply_to_the_ministrys_request_does_not_name_the_sender(tmp_path, plan, intro, lang):
+    path = write_docx_report(
+        tmp_path / "r.docx", BIM, PERIOD_KY, DATE_KY, ENTRIES, lang, intro=intro
+    )
+    result = reading(path, plan)
+    assert (result.agency, result.outcome) == ("БИМ", Outcome.ACCEPTED), result.reason
