@@ -36,6 +36,8 @@ needs_tesseract = pytest.mark.skipif(
     "apt-get install tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus (make setup does it)",
 )
 
+pytestmark = pytest.mark.xdist_group("decree_scan")  # one scan, OCR'd once, one worker
+
 
 def _first_goal(plan: Plan) -> Plan:
     """The seed plan cut to its first goal (5 measures, two landscape pages)."""

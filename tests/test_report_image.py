@@ -22,6 +22,8 @@ needs_tesseract = pytest.mark.skipif(
     reason="tesseract with kir+rus data is not installed: "
     "apt-get install tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus (make setup does it)",
 )
+# The scans are made and OCR'd once per session: keep this module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("report_scans")
 # One Kyrgyz scan (image-only PDF, 200 dpi, skewed) and one Russian (PNG, sideways page).
 KY = SCANNED_REPORTS[0]
 RU = SCANNED_REPORTS[4]
