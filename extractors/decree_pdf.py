@@ -260,35 +260,51 @@ def starts_new_row(cells: Mapping[str, str], previous: RawRow) -> bool:
     return new is not None and measure_sort_key(new.group(0)) > measure_sort_key(old.group(0))
 
 
-def rows_to_logical_rows(
-    rows: Iterable[TableRow], source: str, settings: PdfSettings
-) -> tuple[list[RawRow], int | None]:
+@dataclass
+class Stitched:
+    """The plan table put back together: logical rows, the page its header was found on
+    (None: no plan table) and cell text that lay under no header column."""
+
+    rows: list[RawRow]
+    header_page: int | None
+    unassigned: list[tuple[str, Provenance]]
+
+
+def rows_to_logical_rows(rows: Iterable[TableRow], source: str, settings: PdfSettings) -> Stitched:
     """Stitch physical table rows of all pages into logical rows.
 
-    Returns the rows and the page of the first header found (None: no plan table).
-    Header rows (first or repeated) reset the column grid; number rows and empty rows drop.
+    Header rows (first or repeated) reset the column grid; number rows and empty rows drop;
+    a row at the top of a page joins the previous page's last row if `starts_new_row` says
+    it does not start one of its own.
     """
     grid: Grid | None = None
-    header_page: int | None = None
-    logical: list[RawRow] = []
+    done = Stitched([], None, [])
     page_of_last = 0
     for row in rows:
         found = row_to_grid(row)
         if found is not None:
-            grid, header_page = found, header_page or row.page
+            grid, done.header_page = found, done.header_page or row.page
             continue
         if grid is None or is_number_row(row):
             continue
+        where = Provenance(source, pages=(row.page,))
+        done.unassigned += [(text, where) for text in unplaced_texts(row, grid)]
         cells, spanning = row_to_cells(row, grid, settings)
         if not any(cells.values()):
             continue
         top_of_page = row.page != page_of_last
         page_of_last = row.page
+        logical = done.rows
         if top_of_page and logical and not spanning and not starts_new_row(cells, logical[-1]):
-            _extend(logical[-1], cells, Provenance(source, pages=(row.page,)))
+            _extend(logical[-1], cells, where)
         else:
-            logical.append(_new_row(cells, spanning, Provenance(source, pages=(row.page,))))
-    return logical, header_page
+            logical.append(_new_row(cells, spanning, where))
+    return done
+
+
+def unplaced_texts(row: TableRow, grid: Grid) -> list[str]:
+    """Text of cells lying under no header column (outside the header's width)."""
+    return [cell.text for cell in row.cells if cell.text and _most_overlapped(cell, grid) is None]
 
 
 def _new_row(cells: dict[str, str], spanning: bool, where: Provenance) -> RawRow:
@@ -394,15 +410,15 @@ def contents_to_decree(
         reason = SCANNED_REASON if any(p.images for p in pages) else "PDF has no text"
         raise UnreadableDecree(path, reason)
     source = path.name
-    rows, header_page = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings)
-    if header_page is None:
+    table = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings)
+    if table.header_page is None:
         raise UnreadableDecree(
             path, "no plan table: no table row carries the plan's column headers"
         )
-    if not rows:
+    if not table.rows:
         raise UnreadableDecree(path, "the plan table has a header but no rows")
     last_table_page = max(p.page for p in pages if p.rows)
-    title_page = next(p for p in pages if p.page == header_page)
+    title_page = next(p for p in pages if p.page == table.header_page)
     after = [
         line
         for p in pages
@@ -413,9 +429,25 @@ def contents_to_decree(
         source=source,
         sha256=sha256,
         title=title_lines(title_page.above),
-        rows=rows,
+        rows=table.rows,
         abbreviation_lines=abbreviation_lines(after, source, settings),
+        unassigned=table.unassigned
+        + stray_lines(pages, table.header_page, last_table_page, source),
     )
+
+
+def stray_lines(
+    pages: list[PageContent], first: int, last: int, source: str
+) -> list[tuple[str, Provenance]]:
+    """Text under the table on a page the table continues past — not a page number — is
+    table text pdfplumber did not find in any cell (a row left open at the page foot)."""
+    return [
+        (line.text, Provenance(source, pages=(line.page,)))
+        for p in pages
+        if first <= p.page < last and p.rows
+        for line in p.below
+        if not _FOLIO.match(line.text)
+    ]
 
 
 def read_decree_pdf(path: Path, settings: PdfSettings | None = None) -> DecreeText:

@@ -24,10 +24,12 @@ from extractors.decree import read_decree
 from extractors.decree_pdf import (
     SCANNED_REASON,
     Cell,
+    PageContent,
     PdfSettings,
     TableRow,
     TextLine,
     abbreviation_lines,
+    contents_to_decree,
     is_number_row,
     read_decree_pdf,
     row_to_cells,
@@ -338,8 +340,9 @@ def test_rows_are_stitched_and_headers_dropped() -> None:
         _row(2, "", "", "лицейлердин", "", "", "жарым жылдыгы", "", "", "чегинде"),
         _row(2, "", "", "4.4. Жергиликтүү", "", "", "2020", "", "", ""),
     ]
-    got, header_page = rows_to_logical_rows(rows, "d.pdf", PdfSettings())
-    assert header_page == 1
+    table = rows_to_logical_rows(rows, "d.pdf", PdfSettings())
+    got = table.rows
+    assert table.header_page == 1 and table.unassigned == []
     assert [r.spanning for r in got] == [True, False, False]
     assert got[0].text() == "1-глава. Экономика"
     assert got[1].cells["text"] == "4.3. Ишкерликтин лицейлердин"
@@ -347,6 +350,27 @@ def test_rows_are_stitched_and_headers_dropped() -> None:
     assert got[1].provenance["deadline"] == Provenance("d.pdf", pages=(1, 2))
     assert got[1].provenance["task_no"] == Provenance("d.pdf", pages=(1,))
     assert got[2].cells["text"] == "4.4. Жергиликтүү"
+
+
+def test_text_outside_every_cell_is_reported_not_dropped() -> None:
+    """A cell beyond the header's width, and text under the table on a page the table goes
+    on past (a row pdfplumber could not close), reach QA as unassigned fragments."""
+    beyond = Cell(800, 830, "жетим текст")
+    page1 = PageContent(
+        1,
+        (_header(1), TableRow(1, (*_row(1, "1", "Милдет", "1.1. Чара").cells, beyond))),
+        above=(TextLine(1, 300, 20, "2019-2021-жылдарга ПЛАН", "2019-2021-жылдарга ПЛАН"),),
+        below=(TextLine(1, 40, 540, "бүтпөгөн катар"), TextLine(1, 400, 580, "1")),
+        chars=500,
+    )
+    page2 = PageContent(2, (_row(2, "", "", "1.2. Экинчи чара"),), chars=100)
+    decree = contents_to_decree([page1, page2], Path("d.pdf"), "0" * 64, PdfSettings())
+    assert decree.title == "2019-2021-жылдарга ПЛАН"
+    assert [r.cells["text"] for r in decree.rows] == ["1.1. Чара", "1.2. Экинчи чара"]
+    assert decree.unassigned == [
+        ("жетим текст", Provenance("d.pdf", pages=(1,))),
+        ("бүтпөгөн катар", Provenance("d.pdf", pages=(1,))),
+    ]
 
 
 def test_cells_map_by_header_position_not_order() -> None:
