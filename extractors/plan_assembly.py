@@ -12,7 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.model import PLAN_COLUMNS, Abbreviation, Chapter, Goal, Measure, Plan, Provenance, Task
+from core.model import (
+    PLAN_COLUMNS,
+    Abbreviation,
+    Chapter,
+    Finding,
+    Goal,
+    Measure,
+    Plan,
+    Provenance,
+    Severity,
+    Task,
+)
 from core.text import collapse_ws, join_fragments
 from extractors.decree_columns import section_patterns
 from extractors.decree_rows import DecreeText, RawRow
@@ -32,6 +43,7 @@ class _TaskDraft:
     text: str = ""
     provenance: Provenance | None = None
     rows: list[RawRow] = field(default_factory=list)
+    inferred: bool = False  # the number was not printed; it comes from the measures
 
 
 def task_number(cell: str) -> int | None:
@@ -94,17 +106,13 @@ def rows_to_tasks(rows: list[RawRow]) -> tuple[list[Chapter], list[Goal], list[_
             continue
         no = task_number(row.cells.get("task_no", ""))
         major = _measure_major(row)
-        starts_task = no is not None or not tasks
-        # A task whose number was lost entirely: its first measure's number still says which.
-        if (
-            no is None
-            and tasks
-            and row.cells.get("task_text")
-            and major not in (None, tasks[-1].no)
-        ):
-            no, starts_task = major, True
-        if starts_task:
-            tasks.append(_TaskDraft(no, goal_id, chapter_no))
+        # A task whose number was lost entirely (the first one, or one that brings its own
+        # task text): its first measure's number still says which; QA hears about it.
+        lost = no is None and (
+            not tasks or (bool(row.cells.get("task_text")) and major not in (None, tasks[-1].no))
+        )
+        if no is not None or lost:
+            tasks.append(_TaskDraft(major if lost else no, goal_id, chapter_no, inferred=lost))
         task = tasks[-1]
         task.rows.append(row)
         if row.cells.get("task_text"):
@@ -154,16 +162,22 @@ def lines_to_abbreviations(lines: list[tuple[str, Provenance]]) -> list[Abbrevia
 
 
 def assemble_plan(decree: DecreeText) -> Plan:
-    """The plan catalogue, in document order. QA findings are added by `decree_qa`."""
+    """The plan catalogue, in document order. Its findings are only what assembly had to
+    guess (a task number read off its measures); `decree_qa` adds the checks."""
     years = plan_years(decree.title)
     plan_id = plan_id_for(years, decree.sha256)
     chapters, goals, drafts = rows_to_tasks(decree.rows)
     tasks: list[Task] = []
     measures: list[Measure] = []
+    findings: list[Finding] = []
     for draft in drafts:
         task = Task(draft.no or 0, draft.goal_id, draft.chapter_no, draft.text, draft.provenance)
         tasks.append(task)
         measures += [row_to_measure(row, task, plan_id) for row in draft.rows]
+        if draft.inferred and task.no:
+            where = draft.provenance or _row_provenance(draft.rows[0])
+            message = f"task {task.no} has no printed number; numbered after its measures"
+            findings.append(Finding("task_number_inferred", message, str(where), Severity.WARNING))
     return Plan(
         plan_id=plan_id,
         title=decree.title,
@@ -175,6 +189,7 @@ def assemble_plan(decree: DecreeText) -> Plan:
         tasks=tuple(tasks),
         measures=tuple(measures),
         abbreviations=tuple(lines_to_abbreviations(decree.abbreviation_lines)),
+        findings=tuple(findings),
     )
 
 

@@ -81,3 +81,17 @@ def test_missing_deadline_is_found(seed_lines):
     found = findings_of(lines)
     assert ("missing_deadline", "1.3") in codes(found)
     assert next(f for f in found if f.code == "missing_deadline").location == "damaged.txt:L102"
+
+
+def test_a_task_number_lost_entirely_is_read_off_its_measures_and_reported(seed_lines):
+    lines = list(seed_lines)
+    assert lines[189].startswith("1 6\t")  # task 16's number, printed on a continuation line
+    lines[189] = lines[189][3:]
+    decree = text_to_decree("\n".join(lines), "damaged.txt")
+    plan = assemble_plan(decree)
+    assert [t.no for t in plan.tasks] == list(range(1, 37))
+    assert plan.measure("16.1").task_text.startswith("Ички иштер органдары жана сот органдары")
+    assert [(f.code, f.location) for f in plan.findings] == [
+        ("task_number_inferred", "damaged.txt:L188-190")
+    ]
+    assert codes(check_plan(plan, decree)) == [("missing_responsible", "3.2")]

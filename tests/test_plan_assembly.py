@@ -311,3 +311,13 @@ def test_format_free_rows_build_tasks_spanning_measures():
         ("2.1", 2, "Задача два", "Третья"),
     ]
     assert str(plan.measures[0].provenance) == "pdf:p1"
+
+
+def test_first_task_without_a_number_is_numbered_after_its_measure():
+    rows = [
+        _row(task_text="Задача", text="1.1. Мера", deadline="2019", responsible="МТСР"),
+        _row(task_no="2", task_text="Вторая", text="2.1. Мера", deadline="2019", responsible="МФ"),
+    ]
+    plan = assemble_plan(DecreeText("ocr.pdf", "", "План 2022-2024", rows, []))
+    assert [t.no for t in plan.tasks] == [1, 2]
+    assert [(f.code, f.location) for f in plan.findings] == [("task_number_inferred", "pdf:p1")]
