@@ -1,7 +1,7 @@
 """Scanned reports: image files and image-only PDFs, read with OCR into a Document.
 
-Claims photos and scans (`.png/.jpg/.jpeg/.tif/.tiff`, by magic bytes) and PDFs without a
-text layer (fewer than a few characters per page, with images). Each page goes through
+Claims photos and scans (`.png/.jpg/.jpeg/.tif/.tiff`, by magic bytes) and PDFs with a page
+that has no text layer (fewer than a few characters, but images); such a PDF is OCR'd whole. Each page goes through
 `extractors.ocr.read_page`; its ruled table becomes a `Table` (per-row OCR confidence in
 `row_confidence`) and the text around it `Paragraph`s (one per line, with confidence), so
 the same entry extraction as for text reports follows. Without Tesseract the file is
@@ -39,26 +39,26 @@ def can_read(path: Path, head: bytes) -> bool:
     if head.startswith(IMAGE_MAGIC):
         return True
     if PDF_MAGIC in head[:1024]:
-        return is_image_only_pdf(path)
+        return has_scanned_pages(path)
     return path.suffix.lower() in SUFFIXES
 
 
-def is_image_only_pdf(path: Path) -> bool:
-    """True for a PDF whose pages carry (almost) no text but images: a scan. Files pypdfium2
-    cannot open are left to the text-PDF reader, which explains what is wrong with them."""
+def has_scanned_pages(path: Path) -> bool:
+    """True for a PDF with a page that carries (almost) no text but images: a scan, or a
+    typed letter with a scanned annex (read whole by OCR then). Files pypdfium2 cannot open
+    are left to the text-PDF reader, which explains what is wrong with them."""
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError):
         return False
     try:
-        pages = len(pdf)
-        chars = images = 0
         for page in pdf:
-            chars += page.get_textpage().count_chars()
-            images += sum(1 for _ in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,)))
-            if chars >= MIN_TEXT_CHARS_PER_PAGE * pages:
-                return False
-        return pages > 0 and images > 0
+            chars = page.get_textpage().count_chars()
+            if chars < MIN_TEXT_CHARS_PER_PAGE and any(
+                True for _ in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,))
+            ):
+                return True
+        return False
     finally:
         pdf.close()
 

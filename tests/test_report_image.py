@@ -54,8 +54,8 @@ def test_scans_go_to_the_ocr_reader_and_text_pdfs_do_not(scans):
     assert reader_for(scan_pdf, scan_pdf.read_bytes()[:2048]) is report_image
     assert reader_for(png, png.read_bytes()[:2048]) is report_image
     assert reader_for(text_pdf, text_pdf.read_bytes()[:2048]) is not report_image
-    assert report_image.is_image_only_pdf(scan_pdf)
-    assert not report_image.is_image_only_pdf(text_pdf)
+    assert report_image.has_scanned_pages(scan_pdf)
+    assert not report_image.has_scanned_pages(text_pdf)
 
 
 def test_without_tesseract_scans_are_refused_with_how_to_enable(scans, monkeypatch, tmp_path):
