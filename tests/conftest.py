@@ -20,7 +20,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
-HARNESS_STARTUP_TIMEOUT_S = 180  # ~10-20 s normally; more on a loaded 2-core CI box
+HARNESS_STARTUP_TIMEOUT_S = 300  # ~10-20 s normally; more on a loaded 2-core CI box
 POSTGRES_STARTUP_TIMEOUT_S = 60
 
 
