@@ -312,7 +312,13 @@ class CellScorer:
 
 
 def align_fragments(line: Line, scorer: CellScorer) -> list[int] | None:
-    """Header positions for a line's fragments, in order, or None if they cannot be placed.
+    """Header positions for a line's fragments, in order, or None if they cannot be placed."""
+    found = best_alignment(line, scorer)
+    return found[1] if found else None
+
+
+def best_alignment(line: Line, scorer: CellScorer) -> tuple[float, list[int]] | None:
+    """(score, header position of each fragment) of the line's best alignment, or None.
 
     An edit-distance alignment of the line's cells (empty ones included) onto the header's
     positions: a cell matches a column (scored by `scorer`), a column may be missing from
@@ -345,7 +351,7 @@ def align_fragments(line: Line, scorer: CellScorer) -> list[int] | None:
     if best[n][width] <= FORBIDDEN / 2:
         return None
     placed = _traceback(step, n, width)
-    return [placed[f.index] for f in line.fragments]
+    return best[n][width], [placed[f.index] for f in line.fragments]
 
 
 def _traceback(step: list[list[str]], i: int, j: int) -> dict[int, int]:
