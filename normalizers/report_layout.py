@@ -7,7 +7,7 @@ Pure functions over `core.model.Document`; the header words come from report_col
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.model import Document, Table
 from normalizers.measure_refs import ref_at_start, strip_ref
@@ -48,12 +48,38 @@ def document_to_layout(doc: Document) -> Layout:
     lines = [p.text for p in doc.paragraphs]
     carry: Carry | None = None
     for table in doc.tables:
+        continued = carry is not None and not _has_header(table)
         table_entries, table_lines, carry = table_to_entries(table, carry)
+        if continued and entries and table_entries and _is_row_remainder(table, table_entries[0]):
+            entries[-1] = merge_entries(entries[-1], table_entries.pop(0))
         entries += table_entries
         lines += table_lines
     if entries:
         return Layout(tuple(entries), tuple(lines), True)
     return paragraphs_to_layout(doc)
+
+
+def _has_header(table: Table) -> bool:
+    return any(map_header(row) for row in table.rows[:HEADER_SEARCH_ROWS])
+
+
+def _is_row_remainder(table: Table, entry: RawEntry) -> bool:
+    """The first row of a continued table with no number anywhere is the rest of the previous
+    page's last row (Word prints a long row across the page break)."""
+    first = table.rows[0] if table.rows else ()
+    return not (entry.ref or entry.measure or (first and first[0]))
+
+
+def merge_entries(head: RawEntry, rest: RawEntry) -> RawEntry:
+    def joined(a: str, b: str) -> str:
+        return f"{a} {b}".strip()
+
+    return replace(
+        head,
+        progress=joined(head.progress, rest.progress),
+        status=joined(head.status, rest.status),
+        indicator_value=joined(head.indicator_value, rest.indicator_value),
+    )
 
 
 def table_to_entries(

@@ -644,3 +644,37 @@ def test_a_reply_to_the_ministrys_request_does_not_name_the_sender(tmp_path, pla
     )
     result = reading(path, plan)
     assert (result.agency, result.outcome) == ("БИМ", Outcome.ACCEPTED), result.reason
+
+
+def test_row_split_across_a_page_break_is_one_entry(plan):
+    header = ("№", "Чара", "Аткарылышы", "Абалы")
+    page1 = Table(
+        (
+            header,
+            ("1", "4.3", "Окутуучулар үчүн курстар", "аткарылды"),
+            ("2", "26.2", "Тарбия иштеринин планына", ""),
+        ),
+        "page 1 table 1",
+        ("page 1 row 1", "page 1 row 2", "page 1 row 3"),
+    )
+    page2 = Table(
+        (
+            ("", "", "киргизилди, иш жүргүзүлүүдө", ""),
+            ("3", "6.1", "Семинарлар өткөрүлдү", "аткарылды"),
+        ),
+        "page 2 table 1",
+        ("page 2 row 1", "page 2 row 2"),
+    )
+    doc = Document(
+        "r.pdf",
+        paragraphs=(Paragraph(BIM[0], "page 1 line 1"), Paragraph(PERIOD_KY, "page 1 line 2")),
+        tables=(page1, page2),
+    )
+    result = read_report(doc, plan, "r.pdf")
+    assert [(e.measure_id, e.status, e.location) for e in result.entries] == [
+        ("4.3", "completed", "page 1 row 2"),
+        ("26.2", "in_progress", "page 1 row 3"),
+        ("6.1", "completed", "page 2 row 2"),
+    ]
+    assert result.entries[1].progress_text == "Тарбия иштеринин планына киргизилди, иш жүргүзүлүүдө"
+    assert result.outcome == Outcome.ACCEPTED, result.reason
