@@ -13,7 +13,9 @@ every fragment by content and neighbours, not by position alone:
    (the cells after it drift left), an empty cell may be extra, and each text cell scores
    by (a) how well its words fit the column — a per-column word model trained on this very
    document's start lines, so it works for any language —, and on continuation lines
-   (b) whether the previous row has text in that column, visibly unfinished or not.
+   (b) whether the previous row's cell in that column waits for more: empty (hardly),
+   ending in a comma or an open bracket (surely), ending in a word that typically ends
+   that column's cells, like "өткөрүү" for measures (probably not).
 4. A start-line cell holding several `<p>` blocks carries the tail of the previous row's
    cell first and the new row's cell last (the converter merged the two across a page break).
 
@@ -43,6 +45,8 @@ INSERT_COST = 2.0  # a line has an extra empty cell that belongs to no column
 EMPTY_CELL_PENALTY = 4.0  # cost of continuing a column the previous row left empty
 OPEN_END_BONUS = 5.0  # the previous cell ends mid-sentence (",", "-", "(") and asks for more
 OPEN_END = tuple(",;:-–(")
+ENDING_WEIGHT = 1.0  # the cell above ends the way this column's cells usually end
+ENDING_CAP = 3.0  # ... evidence capped: a complete-looking cell may still go on
 START_CONTENT_WEIGHT = 0.5  # naive word evidence is overconfident on a whole cell
 TASK_NO_BONUS = 12.0  # a bare number on a continuation line is the task number
 HEAD_WEIGHT = 3  # the first and last words count this many times over the others
@@ -65,6 +69,7 @@ class TextReaderSettings:
     insert_cost: float = INSERT_COST
     empty_cell_penalty: float = EMPTY_CELL_PENALTY
     open_end_bonus: float = OPEN_END_BONUS
+    ending_weight: float = ENDING_WEIGHT
     start_content_weight: float = START_CONTENT_WEIGHT
     task_no_bonus: float = TASK_NO_BONUS
 
@@ -176,6 +181,15 @@ class ColumnModel:
     total: int = 0  # words in all columns
     rows: int = 0  # start rows seen
     filled: Counter[int] = field(default_factory=Counter)  # start rows with text per column
+
+    def typical_ending(self, position: int, text: str) -> float:
+        """0 for a last word never seen ending this column's cells, growing (log, capped)
+        with how many of them it ends: such a cell is likely complete."""
+        words = tokens(text, heads=False)
+        if not words:
+            return 0.0
+        ended = self.counts.get(position, Counter())["$" + words[-1]] / HEAD_WEIGHT
+        return min(ENDING_CAP, math.log1p(2 * ended))
 
     def fill_prior(self, position: int, filled: bool) -> float:
         """log P(column has text / is empty) on a measure's first line, e.g. baselines are
@@ -291,7 +305,7 @@ class CellScorer:
             return FORBIDDEN if taken or not _TASK_NO.match(f.text) else settings.task_no_bonus
         text = f.blocks[-1] if f.blocks else f.text
         if anchor is None:
-            return self.model.score(p, text, heads=False) + self._continuation(column)
+            return self.model.score(p, text, heads=False) + self._continuation(column, p)
         # a start line's cells taught the model at the anchor's shift: leave them out
         own = f.index + self.layout.pos("text") - anchor.index
         fit = self.model.score(p, text, own, heads=True)
@@ -301,14 +315,15 @@ class CellScorer:
         """An empty cell, or a column missing from the line, at position p."""
         return self.model.fill_prior(p, False) if self.anchor is not None else 0.0
 
-    def _continuation(self, column: str) -> float:
+    def _continuation(self, column: str, p: int) -> float:
+        """Is the cell above waiting for more? Empty: hardly; a trailing comma or an open
+        bracket: surely; a last word that often ends this column's cells: probably not."""
         before = (self.open_cells or {}).get(column, "")
-        score = 0.0
-        if not before and column != "task_text":
-            score -= self.settings.empty_cell_penalty
+        if not before:
+            return 0.0 if column == "task_text" else -self.settings.empty_cell_penalty
         if is_unfinished(before):
-            score += self.settings.open_end_bonus
-        return score
+            return self.settings.open_end_bonus
+        return -self.settings.ending_weight * self.model.typical_ending(p, before)
 
 
 def align_fragments(line: Line, scorer: CellScorer) -> list[int] | None:
