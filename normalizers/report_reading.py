@@ -295,7 +295,7 @@ def _entry(raw: RawEntry, plan: Plan | None, agency: str | None, template: bool,
             confidence=round(link.score / 100, 3),
             **base,
         )
-    return Entry(None, confidence=round(link.score / 100, 3), review_reason=link.reason, **base)
+    return Entry(None, confidence=0.0, review_reason=link.reason, **base)  # score is in the reason
 
 
 def _ref_of(raw: RawEntry) -> str | None:

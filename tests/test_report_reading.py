@@ -285,7 +285,11 @@ def test_text_below_threshold_stays_unlinked_and_goes_to_review(tmp_path, plan):
     )
     result = reading(path, plan)
     unlinked = result.entries[-1]
-    assert (unlinked.measure_id, unlinked.link_method) == (None, LinkMethod.NONE)
+    assert (unlinked.measure_id, unlinked.link_method, unlinked.confidence) == (
+        None,
+        LinkMethod.NONE,
+        0.0,
+    )
     assert re.search(r"best text match \S+ scores \d+ < 75", unlinked.review_reason)
     assert result.outcome == Outcome.NEEDS_REVIEW and "1 entry not linked" in result.reason
 
