@@ -323,20 +323,6 @@ def words_to_lines(words: Sequence[Word], gap_factor: float = 3.0) -> list[Line]
     return sorted(lines, key=lambda ln: (ln.top, ln.left))
 
 
-def lines_to_paragraphs(lines: Sequence[Line], gap_factor: float = 0.8) -> list[list[Line]]:
-    """Lines grouped into paragraphs where the vertical gap exceeds `gap_factor` heights."""
-    paragraphs: list[list[Line]] = []
-    for line in lines:
-        if paragraphs:
-            prev = paragraphs[-1][-1]
-            height = prev.bottom - prev.top
-            if line.top - prev.bottom <= gap_factor * height:
-                paragraphs[-1].append(line)
-                continue
-        paragraphs.append([line])
-    return paragraphs
-
-
 # --------------------------------------------------------------------------- ruling lines
 
 
