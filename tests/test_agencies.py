@@ -1,7 +1,6 @@
 """Agency registry and responsible-cell resolution on real decree cells and report phrases."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -202,6 +201,12 @@ CASES = [
     ("Минздрав, МОН и МТСР", "ССМ! БИМ! ЭСӨМ!"),
     ("Адвокатура КР, Высшая школа правосудия", "КР_Адвокатурасы Сот_адилеттигинин_Жогорку_мектеби"),
     ("ОТРК (по согласованию)", "КТРК@"),
+    (
+        "Госагентство молодежи, физкультуры и спорта",
+        "Жаштар_жана_спорт_агенттиги!",
+    ),  # comma in a name
+    ("Маданият, маалымат жана туризм министрлиги, ЭСӨМ", "ММТМ! ЭСӨМ!"),
+    ("мэрия г. Бишкек, МВД КР", "Бишкек_шаарынын_мэриясы ИИМ!"),
     ("Министерство образованя и науки", "БИМ!"),  # same 6-letter word stems: not a guess
     ("Министерство здраваохранения", "ССМ!?"),  # a typo inside the stem: fuzzy, unconfident
     # --- unresolved: returned, never dropped
@@ -357,15 +362,6 @@ def test_merge_adds_unknown_bodies_and_aliases():
 )
 def test_find_agencies(text, codes):
     assert [r.code for r in find_agencies(text)] == codes
-
-
-def test_speed_after_pipelines_are_built():
-    cells = [c for c, _ in CASES] * 2
-    resolve("ЭСӨМ"), resolve("МТСР")  # build the ky and ru pipelines once
-    started = time.perf_counter()
-    for cell in cells:
-        resolve(cell)
-    assert time.perf_counter() - started < 2.0  # ~0.2 s on one idle core
 
 
 # --------------------------------------------------------------------------- properties
