@@ -133,3 +133,20 @@ def dask_cluster():
         yield cluster
     finally:
         cluster.close()
+
+
+# --------------------------------------------------------------------------- the seed plan
+
+SEED_DECREE = (
+    Path(__file__).parents[1]
+    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+)
+
+
+@pytest.fixture(scope="session")
+def seed_plan():
+    """The seed decree's plan, read and normalized once per test process (~7 s of CPU)."""
+    from extractors.decree import read_decree
+    from normalizers.plan_normalize import normalize_plan
+
+    return normalize_plan(read_decree(SEED_DECREE))

@@ -13,10 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.model import DateSource, Outcome, Period
-from extractors.decree import read_decree
 from ledger.db import Ledger
 from ledger.inbox import InboxSettings, ingest_file, list_inbox, scan_inbox
-from normalizers.plan_normalize import normalize_plan
 from tests.fixtures.report_files import (
     write_csv_report,
     write_docx_report,
@@ -26,8 +24,6 @@ from tests.fixtures.report_files import (
     write_xlsx_report,
 )
 
-ROOT = Path(__file__).parents[1]
-DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 NOW = datetime(2020, 7, 20, 3, 0, tzinfo=UTC)
 NO_WAIT = InboxSettings(settle_seconds=0)
 # Real measures of the seed plan: 4.3 is БИМ's alone (deadline 2019-H2).
@@ -39,8 +35,8 @@ PERIOD_KY = "2019-жылдын 2-жарым жылдыгы"
 
 
 @pytest.fixture(scope="module")
-def plans():
-    return [normalize_plan(read_decree(DECREE))]
+def plans(seed_plan):
+    return [seed_plan]
 
 
 @pytest.fixture

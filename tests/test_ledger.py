@@ -1,7 +1,6 @@
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,15 +22,9 @@ from core.model import (
     Status,
 )
 from core.serialize import plan_from_json, plan_to_json, report_from_dict, report_to_dict
-from extractors.decree import read_decree
 from ledger.db import LEDGER_FILE, Ledger
 from ledger.supersede import latest_reports, superseded_by
-from normalizers.plan_normalize import normalize_plan
 
-DECREE = (
-    Path(__file__).parents[1]
-    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
-)
 T0 = datetime(2020, 7, 1, 8, 0)
 H1_2019 = Period(2019, 1)
 
@@ -131,8 +124,8 @@ def test_report_dict_round_trip_through_json():
     assert report_from_dict(data) == r
 
 
-def test_seed_plan_round_trips_through_ledger(tmp_path):
-    plan = normalize_plan(read_decree(DECREE))
+def test_seed_plan_round_trips_through_ledger(tmp_path, seed_plan):
+    plan = seed_plan
     assert len(plan.measures) == 117
     assert plan_from_json(plan_to_json(plan)) == plan
     with Ledger.for_workdir(tmp_path) as led:
