@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from sqlalchemy.exc import OperationalError
 
@@ -53,8 +54,10 @@ def retry_on_io(task, task_run, state) -> bool:
 
 
 def io_task(**options):
-    """@task with the I/O retry policy."""
+    """@task with the I/O retry policy and no Prefect cache: the ledger decides what is new,
+    and Prefect's default (input-hashing) policy would hash whole plans for every file."""
     return task(
+        cache_policy=NO_CACHE,
         retries=IO_RETRIES,
         retry_delay_seconds=IO_RETRY_DELAYS,
         retry_condition_fn=retry_on_io,
@@ -173,7 +176,7 @@ def ledger_contents(url: str, plan_ids: list[str] | None) -> tuple[list[Plan], l
     return plans, ledger.reports()
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def compliance(
     plans: list[Plan], reports: list[Report], as_of: date, settings: Settings
 ) -> ComplianceResult:

@@ -1,0 +1,142 @@
+"""The nightly run over 500 generated reports: first run, second run (no new files), and
+Prefect's own overhead reported apart from the work.
+
+The work is measured by calling the very same task functions plainly (`task.fn`, in order,
+one file after another) on a fresh copy; Prefect's overhead is the flow's wall time minus
+that. Prefect's start-up (the embedded temporary API server) is timed on its own with an
+empty flow. Target: the second run costs no more than Prefect's start-up plus 2 s.
+
+Run: `.venv/bin/python bench/bench_nightly.py [N]` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flows.prefect_env import prepare_prefect_env  # noqa: E402
+
+N_FILES = 500
+AS_OF = date(2020, 7, 20)
+DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+SECOND_RUN_BUDGET_S = 2.0  # on top of Prefect's start-up
+
+
+def settings_for(tmp: Path, inbox: Path, name: str):
+    from flows.config import Settings, Thresholds
+
+    # settle_seconds=0: the 2 s "is the file still growing?" wait is a deliberate pause, not work
+    return Settings(
+        inbox=inbox,
+        workdir=tmp / name,
+        decrees=(DECREE,),
+        as_of=AS_OF,
+        thresholds=Thresholds(settle_seconds=0),
+    )
+
+
+def plain_run(settings) -> tuple[float, int]:
+    """The flow's work without Prefect: the same task functions, called directly."""
+    from flows import tasks
+
+    t0 = time.perf_counter()
+    url = tasks.ledger_url(settings)
+    plans = []
+    for decree in settings.decrees:
+        plan = tasks.stored_plan.fn(tasks.decree_sha256.fn(decree), url)
+        if plan is None:
+            plan = tasks.read_plan.fn(decree)
+            tasks.save_plan.fn(plan, url)
+        plans.append(plan)
+    ids = [p.plan_id for p in plans]
+    loaded = tasks.load_plans.fn(url, ids)
+    new, _dups, _known = tasks.list_new_files.fn(settings.inbox, url, 0)
+    for path in new:
+        tasks.ingest_one.fn(path, url, loaded, settings.workdir)
+    judged, reports = tasks.ledger_contents.fn(url, ids)
+    result = tasks.compliance.fn(judged, reports, settings.as_of, settings)
+    tasks.write_outputs.fn(result, url, settings)
+    return time.perf_counter() - t0, len(new)
+
+
+def main(n: int = N_FILES) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="planwatch-bench-nightly-"))
+    prepare_prefect_env(tmp)  # a fresh Prefect home: the start-up includes its migrations
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # 500 task lines per run otherwise
+    from bench_ingest import generate
+
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    t0 = time.perf_counter()
+    generate(inbox, n)
+    print(
+        f"generated {n} reports in {time.perf_counter() - t0:.1f} s (load average {os.getloadavg()[0]:.1f})"
+    )
+
+    t0 = time.perf_counter()
+    from prefect import flow
+    from prefect.logging import disable_run_logger
+
+    from flows.nightly import nightly_compliance
+
+    print(f"import prefect + flows: {time.perf_counter() - t0:.1f} s")
+
+    # Warm-up outside every measurement: language pipelines, readers (once per process).
+    with disable_run_logger():
+        warm_inbox = tmp / "warmup-inbox"
+        warm_inbox.mkdir()
+        generate(warm_inbox, 4)  # one file per format
+        plain_run(settings_for(tmp, warm_inbox, "warmup"))
+
+    with disable_run_logger():
+        work1, new1 = plain_run(settings_for(tmp, inbox, "plain"))
+        work2, new2 = plain_run(settings_for(tmp, inbox, "plain"))
+    print(f"plain work, first run:  {work1:6.1f} s ({new1} files)")
+    print(f"plain work, second run: {work2:6.1f} s ({new2} files)")
+
+    @flow(name="noop")
+    def noop() -> None:
+        return None
+
+    t0 = time.perf_counter()
+    noop()
+    startup = time.perf_counter() - t0
+    print(f"Prefect start-up (temporary API server + first flow run): {startup:.1f} s")
+
+    settings = settings_for(tmp, inbox, "prefect")
+    t0 = time.perf_counter()
+    first = nightly_compliance(settings)
+    run1 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    second = nightly_compliance(settings)
+    run2 = time.perf_counter() - t0
+
+    print(
+        f"nightly, first run:  {run1:6.1f} s wall, {first.inbox.processed} new files "
+        f"→ Prefect overhead {run1 - work1:+.1f} s over the plain work"
+    )
+    print(
+        f"nightly, second run: {run2:6.1f} s wall, {second.inbox.processed} new files "
+        f"→ Prefect overhead {run2 - work2:+.1f} s over the plain work"
+    )
+    print(
+        f"per new file: {(run1 - work1) / max(first.inbox.processed, 1) * 1000:.0f} ms of Prefect overhead"
+    )
+    verdict = "OK" if run2 <= SECOND_RUN_BUDGET_S else "ABOVE TARGET"
+    print(
+        f"second run = start-up {startup:.1f} s + {run2:.1f} s "
+        f"(target: start-up + {SECOND_RUN_BUDGET_S:.0f} s): {verdict}"
+    )
+    print(f"workbook: {first.workbook}; {first.counts_line()}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else N_FILES)
