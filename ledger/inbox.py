@@ -156,8 +156,10 @@ def ingest_file(
     (`read_document` + `read_report` against `plans[0]`, the plan being tracked, or None),
     dated, copied into the archive or the quarantine and recorded. A file the readers refuse,
     or any unexpected error while reading it, gives a rejected Report with the reason: one
-    file never stops a scan. Only a file that cannot even be read from the inbox (vanished,
-    permission denied) gives an unrecorded rejected Report (empty sha256), retried next scan.
+    file never stops a scan. Two cases give a rejected Report that is NOT recorded, so the
+    next scan tries again: a file that cannot be read from the inbox (vanished, permission
+    denied; empty sha256) and a failure of the workdir or the ledger (disk full, database
+    down; the reason says "not recorded").
     """
     settings = InboxSettings.resolve(settings)
     workdir = Path(workdir)
@@ -172,31 +174,53 @@ def ingest_file(
         known = ledger.report(sha256)
         if known is not None:
             return known
-        plan = plans[0] if plans else None
-        reading = _read(staged, plan, path.name)
-        received, source = _received(reading.report_date, mtime, first_seen, settings)
-        report = Report(
-            file=path.name,
-            sha256=sha256,
-            size=size,
-            first_seen=first_seen,
-            outcome=reading.outcome,
-            reason=reading.reason,
-            agency=reading.agency,
-            period=reading.period,
-            received_date=received,
-            received_source=source,
-            entries=reading.entries,
-            plan_id=plan.plan_id if plan else None,
-        )
-        report = replace(report, stored_path=_store(staged, report, workdir))
-        ledger.record(report)
-        recorded = ledger.report(sha256) or report
-        if recorded.stored_path != report.stored_path:  # another worker recorded these bytes
-            _drop_copy(workdir / report.stored_path)
-        return recorded
+        report = _new_report(path.name, staged, sha256, size, mtime, first_seen, plans, settings)
+        return _keep(staged, report, ledger, workdir)
+    except Exception as err:  # the workdir or the ledger failed, not the file: retry next scan
+        reason = f"not recorded, retried next scan: {type(err).__name__}: {err}"
+        return Report(path.name, sha256, size, first_seen, Outcome.REJECTED, reason)
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)
+
+
+def _new_report(
+    name: str,
+    staged: Path,
+    sha256: str,
+    size: int,
+    mtime: float,
+    first_seen: datetime,
+    plans: list[Plan],
+    settings: InboxSettings,
+) -> Report:
+    """What the readers make of the staged copy, with the ledger's file facts added."""
+    plan = plans[0] if plans else None
+    reading = _read(staged, plan, name)
+    received, source = _received(reading.report_date, mtime, first_seen, settings)
+    return Report(
+        file=name,
+        sha256=sha256,
+        size=size,
+        first_seen=first_seen,
+        outcome=reading.outcome,
+        reason=reading.reason,
+        agency=reading.agency,
+        period=reading.period,
+        received_date=received,
+        received_source=source,
+        entries=reading.entries,
+        plan_id=plan.plan_id if plan else None,
+    )
+
+
+def _keep(staged: Path, report: Report, ledger: Ledger, workdir: Path) -> Report:
+    """Copy into the archive or quarantine first, then record: a recorded file has its copy."""
+    report = replace(report, stored_path=_store(staged, report, workdir))
+    ledger.record(report)
+    recorded = ledger.report(report.sha256) or report
+    if recorded.stored_path != report.stored_path:  # another worker recorded these bytes
+        _drop_copy(workdir / report.stored_path)
+    return recorded
 
 
 def _read(staged: Path, plan: Plan | None, file_name: str) -> ReportReading:

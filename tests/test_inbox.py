@@ -305,3 +305,25 @@ def test_concurrent_workers_record_each_content_once(dirs, plans):
     name = Path(rejected.stored_path).name
     assert quarantined == [name, name + ".reason.txt"]
     assert len(list((work / "archive").rglob("*.csv"))) == 1
+
+
+def test_ledger_failure_is_not_recorded_and_retried_next_scan(dirs, plans, monkeypatch):
+    inbox, work, ledger = dirs
+    (inbox / "empty.docx").write_bytes(b"")
+
+    def database_down(report):
+        raise ConnectionError("database is down")
+
+    monkeypatch.setattr(ledger, "record", database_down)
+    (failed,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert failed.outcome == Outcome.REJECTED and failed.sha256
+    assert "not recorded" in failed.reason and "database is down" in failed.reason
+    monkeypatch.undo()
+    assert ledger.reports() == []
+    (again,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert again.reason == "empty file" and ledger.reports() == [again]
+    # the copy left by the failed attempt is reused, not duplicated
+    assert sorted(p.name for p in (work / "quarantine").iterdir()) == [
+        "empty.docx",
+        "empty.docx.reason.txt",
+    ]
