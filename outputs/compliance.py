@@ -230,7 +230,6 @@ class _Rows:
     # (agency, half) -> measures it must report on / did report on, for the submission view
     expected: dict[tuple[str, Period], int] = field(default_factory=lambda: defaultdict(int))
     reported: dict[tuple[str, Period], int] = field(default_factory=lambda: defaultdict(int))
-    halves: set[Period] = field(default_factory=set)
 
 
 def plan_rows(
@@ -242,7 +241,6 @@ def plan_rows(
 ) -> None:
     years = plan_years(plan, as_of)
     plan_halves = half_years(*years)
-    rows.halves.update(plan_halves)
     for measure in sorted(plan.measures, key=lambda m: m.sort_key):
         for agency, obligated in agency_roles(measure, settings):
             if not obligated and not settings.include_partners:
