@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import ConfigError
 from core.model import AgencyRef, Entry, Finding, LinkMethod, Outcome, Period
@@ -386,3 +388,45 @@ def test_partner_rows_follow_and_a_later_plan_version_wins():
     assert obligated == sorted(obligated, reverse=True) and not obligated[-1]
     assert result.figures["plans"] == 1 and len(result.measures) == len(newer.measures)
     assert not result.compliance.duplicated(["plan_id", "measure_id", "agency"]).any()
+
+
+# --------------------------------------------------------------------------- invariants
+
+PERIODS = [f"{y}-H{h}" for y in (2018, 2019, 2020) for h in (1, 2)] + ["2019"]
+STATUSES = ["completed", "in_progress", "not_started", "unclear"]
+MEASURES = ["1.1", "1.2", "1.3", "1.4", "1.5"]
+days = st.dates(min_value=date(2018, 1, 1), max_value=date(2021, 6, 30))
+reports_strategy = st.lists(
+    st.builds(
+        lambda agency, period, received, entries: report(agency, period, received, entries),
+        st.sampled_from([A, B, P]),
+        st.sampled_from(PERIODS),
+        days,
+        st.lists(st.tuples(st.sampled_from(MEASURES), st.sampled_from(STATUSES)), max_size=5),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(reports=reports_strategy, as_of=days)
+def test_invariants_hold_for_any_ledger(reports, as_of):
+    result = build(reports, as_of=as_of)
+    c = result.compliance
+    assert (c["overdue"] == c["days_overdue"].notna()).all()
+    assert (c["days_overdue"].dropna() >= 1).all()
+    assert (c["periods_missing"] <= c["periods_due"]).all()
+    assert (~c["unreported"] | (c["periods_missing"] >= 1)).all()
+    partners = c[~c["obligated"]]
+    assert not partners["overdue"].any() and not partners["unreported"].any()
+    assert not c.loc[c["recurrence"].isin(["continuous", "unknown"]), "overdue"].any()
+    # A status always comes from a report received by the as-of day.
+    seen = {r.file for r in reports if r.received_date <= as_of}
+    assert all(e.split(": ")[0] in seen for e in c["evidence"] if e)
+    s = result.submissions
+    assert (~s["on_time"] | s["received_date"].notna()).all()
+    assert (s.loc[s["expected"], "due_date"] <= as_of).all()
+    assert (s["measures_reported"] <= s["measures_expected"]).all()
+    for rate_name in ("reporting_rate", "on_time_rate"):
+        value = result.figures[rate_name]
+        assert value is None or 0 <= value <= 1
