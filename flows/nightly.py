@@ -12,8 +12,9 @@ Per-file work runs on Prefect's default thread pool, or on a Dask cluster when
 `settings.dask_address` is set (the ledger then must be a shared database: `db_url`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect validates flow parameters from the
+# real annotations, and a served run loads this file by path, where a string "Settings"
+# annotation cannot be resolved ("Nightly_ComplianceModel is not fully defined").
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from flows.config import Settings, Thresholds
+from flows.nightly import today_in
 from flows.serve import (
     DEPLOYMENT_NAME,
     PrefectServer,
@@ -50,18 +51,23 @@ def settings(tmp_path: Path):
 
 
 def serve_script(settings, interval: float, port: int | None = None) -> str:
-    """A `planwatch serve` process with a seconds interval instead of the nightly cron."""
+    """A `planwatch serve` process with a seconds interval instead of the nightly cron. The
+    main guard matters: the runner starts each flow run with multiprocessing's spawn."""
     return (
         "from flows.config import Settings\n"
         "from flows.serve import serve_nightly\n"
-        f"s = Settings.model_validate_json({settings.model_dump_json()!r})\n"
-        f"serve_nightly(s, interval={interval}, port={port!r}, on_ready=lambda u: print('READY', u, flush=True))\n"
+        "if __name__ == '__main__':\n"
+        f"    s = Settings.model_validate_json({settings.model_dump_json()!r})\n"
+        f"    serve_nightly(s, interval={interval}, port={port!r},"
+        " on_ready=lambda u: print('READY', u, flush=True))\n"
     )
 
 
 def start_serving(settings, env: dict[str, str], interval: float = 2, port: int | None = None):
+    script = settings.workdir.parent / "serve_script.py"
+    script.write_text(serve_script(settings, interval, port), encoding="utf-8")
     return subprocess.Popen(
-        [sys.executable, "-c", serve_script(settings, interval, port)],
+        [sys.executable, str(script)],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -123,8 +129,11 @@ def test_a_schedule_really_fires_on_a_loopback_server(settings, tmp_path: Path):
             output = stop(proc)
         assert proc.returncode == 0, output
         assert runs[0]["name"]
-        # The run really did the work: the workbook of the as-of day exists.
-        assert (settings.out_dir / "overdue-2020-07-20.xlsx").is_file()
+        # The run really did the work. Scheduled runs take "today" (in Asia/Bishkek), never
+        # the as-of day frozen into the deployment.
+        assert [p.name for p in settings.out_dir.glob("overdue-*.xlsx")] == [
+            f"overdue-{today_in('Asia/Bishkek').isoformat()}.xlsx"
+        ]
         # pause_on_shutdown=False: the schedule stays active after serve stops.
         flow_name = "nightly-compliance"
         deployment = httpx.get(
