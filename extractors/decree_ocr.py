@@ -22,6 +22,7 @@ from PIL import Image
 from core.errors import UnreadableDecree
 from core.model import Finding, Plan, Provenance, Severity
 from core.text import clean_cell
+from extractors.decree_columns import map_header
 from extractors.decree_pdf import (
     Cell,
     Grid,
@@ -92,10 +93,12 @@ def scanned_decree_to_text(
     contents: list[PageContent] = []
     doubts: list[DoubtfulCell] = []
     grid: Grid | None = None
+    header: TableRow | None = None
     last_measure: str | None = None
     for number, image in enumerate(_pdf_pages(path, ocr.dpi), start=1):
         page = read_page(image, ocr, source_dpi=ocr.dpi)
         content = page_to_content(page, number, ocr.dpi)
+        content, header = mend_repeated_header(content, header)
         contents.append(content)
         found, last_measure = doubtful_cells(page, content, grid, last_measure, ocr, pdf)
         doubts += found
@@ -126,6 +129,30 @@ def page_to_content(page: OcrPage, number: int, dpi: int) -> PageContent:
     below = tuple(ln for ln in lines if ln.top >= bottom * scale)
     chars = sum(len(w.text) for w in page.words)
     return PageContent(number, tuple(rows), above, below, chars, 0)
+
+
+def mend_repeated_header(
+    content: PageContent, header: TableRow | None
+) -> tuple[PageContent, TableRow | None]:
+    """A header repeated on a later page but misread (a column word garbled, so the column
+    would vanish from the grid) is replaced by the best header read so far when it has the
+    same cells; returns the page and the best header for the pages after it."""
+    rows = list(content.rows)
+    for i, row in enumerate(rows):
+        mapping = map_header([c.text for c in row.cells])
+        if mapping is None:
+            continue
+        best = len(map_header([c.text for c in header.cells]) or {}) if header else 0
+        if header and len(mapping) < best and len(row.cells) == len(header.cells):
+            rows[i] = TableRow(
+                row.page,
+                tuple(
+                    Cell(c.x0, c.x1, h.text) for c, h in zip(row.cells, header.cells, strict=True)
+                ),
+            )
+        elif len(mapping) >= best:
+            header = row
+    return replace(content, rows=tuple(rows)), header
 
 
 def doubtful_cells(

@@ -37,6 +37,7 @@ RULING_MIN_FRACTION = 0.04  # a horizontal ruling segment spans this share of th
 # 300 dpi); letters are shorter than this share of the page height.
 VERTICAL_MIN_FRACTION = 0.015
 LETTERS_PER_SEGMENT = 3.0  # a ruling segment is at least this many letter heights long
+MAX_LINE_BREAK = 9  # pixels: gaps in a ruling line that noise or faint print leave
 TABLE_MIN_LINES = 3  # fewer horizontal or vertical lines: not a ruled table
 
 
@@ -359,8 +360,16 @@ def find_ruling_lines(gray: np.ndarray, min_fraction: float = RULING_MIN_FRACTIO
     for kernel in kernels:
         element = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, element)
-        # Re-join lines broken by noise or faint print, then thicken a little.
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, element)
+        # Re-join lines broken by noise or faint print — only small breaks: a longer close
+        # would bridge a spanning row and cut a chapter title into cells.
+        gap = (
+            (min(kernel[0], MAX_LINE_BREAK), 1)
+            if kernel[1] == 1
+            else (1, min(kernel[1], MAX_LINE_BREAK))
+        )
+        mask = cv2.morphologyEx(
+            mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, gap)
+        )
         masks.append(cv2.dilate(mask, np.ones((5, 5), np.uint8)))
     horizontal = _line_positions(masks[0], axis=1, min_length=w * min_fraction * 2)
     vertical = _line_positions(masks[1], axis=0, min_length=h * min_fraction * 2)

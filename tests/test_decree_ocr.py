@@ -17,6 +17,7 @@ from extractors.decree_ocr import (
     DoubtfulCell,
     doubtful_cells,
     doubts_to_findings,
+    mend_repeated_header,
     page_to_content,
     read_scanned_decree,
 )
@@ -153,3 +154,21 @@ def test_doubtful_cells_name_column_and_measure():
     assert [f.location for f in findings] == ["scan.pdf:p1", "scan.pdf:p1"]
     assert findings[0].code == DOUBTFUL_CODE and findings[0].measure_id == "1.1"
     assert "35%" in findings[0].message
+
+
+def test_misread_repeated_header_is_mended_from_the_best_one():
+    good = page_to_content(_page(), 1, dpi=144)
+    header = good.rows[0]
+    garbled = replace(
+        header,
+        page=2,
+        cells=tuple(
+            replace(c, text="Ишке ашыру моонот") if i == 5 else c
+            for i, c in enumerate(header.cells)
+        ),
+    )
+    page2 = replace(good, page=2, rows=(garbled, *good.rows[1:]))
+    mended, best = mend_repeated_header(page2, header)
+    assert [c.text for c in mended.rows[0].cells] == [c.text for c in header.cells]
+    assert mended.rows[0].page == 2 and best is header
+    assert mend_repeated_header(good, None) == (good, header)
