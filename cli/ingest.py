@@ -13,16 +13,12 @@ from pathlib import Path
 
 import click
 
+from cli.options import decree_option, workdir_option
 from core.model import Outcome, Plan, Report
 from ledger.db import Ledger
 from ledger.inbox import InboxSettings, ingest_file, list_inbox
 from outputs.ledger_views import linked_count, write_ledger_views
 
-# The bundled seed decree (found from any working directory in a source checkout).
-DEFAULT_DECREE = (
-    Path(__file__).resolve().parents[1]
-    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
-)
 OUT_DIR = "out"
 # Column widths of the printed table; long names and reasons are cut with "…".
 WIDTHS = {"file": 44, "agency": 8, "period": 7, "linked": 15, "outcome": 12}
@@ -36,19 +32,8 @@ REASON_WIDTH = 70
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder the agencies' report files are dropped into (only read).",
 )
-@click.option(
-    "--workdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the ledger, archive/, quarantine/ and out/ live (created).",
-)
-@click.option(
-    "--decree",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_DECREE,
-    show_default=True,
-    help="The decree whose action plan the reports are read against.",
-)
+@workdir_option("Where the ledger, archive/, quarantine/ and out/ live (created).")
+@decree_option("The decree whose action plan the reports are read against.", must_exist=True)
 @click.option(
     "--settle",
     type=click.FloatRange(min=0),

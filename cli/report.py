@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from cli.options import lang_option, workdir_option
 from core.errors import ConfigError
 from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
@@ -41,12 +42,7 @@ def headline_lines(result: ComplianceResult) -> list[str]:
 
 
 @click.command()
-@click.option(
-    "--workdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder holding the ledger; outputs go to WORKDIR/out/.",
-)
+@workdir_option("The folder holding the ledger; outputs go to WORKDIR/out/.")
 @click.option(
     "--as-of",
     "as_of",
@@ -54,13 +50,7 @@ def headline_lines(result: ComplianceResult) -> list[str]:
     default=None,
     help="Compute as it looked on this day (YYYY-MM-DD). Default: today in Asia/Bishkek.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["ky", "ru"]),
-    default="ky",
-    show_default=True,
-    help="Language of the workbook's labels.",
-)
+@lang_option()
 @click.option(
     "--per-agency",
     is_flag=True,

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import click
 
+from cli.options import decree_option, lang_option
 from core.model import Period
-
-# The bundled seed decree, found from the checkout (the CLI may run from any folder).
-DEFAULT_DECREE = (
-    Path(__file__).resolve().parents[1]
-    / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
-)
 
 
 def agency_code(name: str) -> str:
@@ -44,20 +39,8 @@ def agency_code(name: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Workbook to write (.xlsx).",
 )
-@click.option(
-    "--decree",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DECREE,
-    show_default=True,
-    help="The decree whose plan the template lists.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["ky", "ru"]),
-    default="ky",
-    show_default=True,
-    help="Language of the labels.",
-)
+@decree_option("The decree whose plan the template lists.")
+@lang_option("Language of the labels.")
 def command(agency: str, period_text: str, out: Path, decree: Path, lang: str) -> None:
     """Write a pre-filled report workbook for AGENCY (code or name) and one period."""
     from extractors.decree import read_decree
