@@ -157,6 +157,8 @@ def free_port() -> int:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: connections left in TIME_WAIT do not make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -215,10 +217,11 @@ def deployment_parameters(settings: Settings) -> dict:
 
 
 def _exit_on_sigterm() -> None:
-    """SIGTERM while the server starts → SystemExit, so `with` blocks stop the server."""
+    """SIGTERM before Prefect's runner takes over → SystemExit(0), a requested stop, so the
+    `with` blocks still stop the server we started."""
 
     def _exit(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
+        raise SystemExit(0)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -74,6 +75,12 @@ def start_serving(settings, env: dict[str, str], interval: float = 2, port: int 
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def completed_runs(api_url: str) -> list[dict]:
@@ -142,7 +149,7 @@ def test_a_schedule_really_fires_on_a_loopback_server(settings, tmp_path: Path):
         assert deployment["paused"] is False
         assert deployment["schedules"][0]["schedule"]["interval"] == 5
     assert server.process is None
-    assert port_is_free(server.port)  # stopped: nothing listens any more
+    wait_for(lambda: not listening(server.port), 10, "the server to stop listening")
 
 
 @pytest.mark.slow
@@ -176,4 +183,5 @@ def test_serve_without_an_api_url_starts_and_stops_its_own_server(settings):
     assert proc.returncode == 0, output
     assert f"READY http://127.0.0.1:{port}" in output
     assert (settings.workdir / "prefect-server" / "prefect.db").is_file()
-    wait_for(lambda: port_is_free(port), 10, "the server to release its port")
+    wait_for(lambda: not listening(port), 10, "the server to stop listening")
+    assert port_is_free(port)
