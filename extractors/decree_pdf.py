@@ -23,15 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 from pdfplumber.utils import extract_words
-from pdfplumber.utils.exceptions import PdfminerException
 
 from core.errors import UnreadableDecree
 from core.model import PLAN_COLUMNS, Provenance, measure_sort_key
 from core.text import clean_cell, join_fragments
 from extractors.decree_columns import header_vocab, map_header
 from extractors.decree_rows import DecreeText, RawRow
+from extractors.pdf_open import open_pdf
 
 SNAP_TOLERANCE = 3.0  # pt: ruling lines this close are one line (pdfplumber's default)
 INTERSECTION_TOLERANCE = 3.0  # pt: how near lines must come to make a cell corner
@@ -458,20 +457,8 @@ def read_decree_pdf(path: Path, settings: PdfSettings | None = None) -> DecreeTe
         data = path.read_bytes()
     except OSError as err:
         raise UnreadableDecree(path, f"cannot read file ({err.strerror or err})") from err
-    try:
-        pdf = pdfplumber.open(path)
-    except PdfminerException as err:
-        raise UnreadableDecree(path, _open_failure(err)) from err
-    except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
-        raise UnreadableDecree(path, f"corrupt PDF ({_why(err)})") from err
-    try:
+    with open_pdf(path, UnreadableDecree) as pdf:
         pages = _read_pages(path, pdf, settings)
-    except UnreadableDecree:
-        raise
-    except Exception as err:  # the page tree itself is broken
-        raise UnreadableDecree(path, f"corrupt PDF ({_why(err)})") from err
-    finally:
-        pdf.close()
     return contents_to_decree(pages, path, hashlib.sha256(data).hexdigest(), settings)
 
 
@@ -491,16 +478,3 @@ def _read_pages(path: Path, pdf: Any, settings: PdfSettings) -> list[PageContent
         finally:
             page.close()
     return pages
-
-
-def _open_failure(err: PdfminerException) -> str:
-    cause = repr(err.args[0]) if err.args else ""
-    if "Password" in cause or "Encrypt" in cause:
-        return "encrypted PDF — a password is required to read it"
-    return f"corrupt, truncated or not a PDF ({cause or type(err).__name__})"
-
-
-def _why(err: Exception) -> str:
-    """An exception as a short single line for the one-line error message."""
-    text = " ".join(str(err).split())[:160]
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pdfplumber
-from pdfplumber.utils.exceptions import PdfminerException
-
 from core.errors import UnreadableReport
 from core.model import Document, Paragraph, Table
 from core.text import clean_cell
+from extractors.pdf_open import open_pdf
 from extractors.report_settings import ReaderSettings
 from extractors.report_zip import has_known_magic
 
@@ -31,27 +29,8 @@ def can_read(path: Path, head: bytes) -> bool:
 
 def read(path: Path, settings: ReaderSettings | None = None) -> Document:
     settings = ReaderSettings.resolve(settings)
-    try:
-        pdf = pdfplumber.open(path)
-    except PdfminerException as err:
-        raise UnreadableReport(path, _open_failure(err)) from err
-    except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
-        raise UnreadableReport(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
-    try:
+    with open_pdf(path, UnreadableReport) as pdf:
         return _read_pages(path, pdf, settings)
-    except UnreadableReport:
-        raise
-    except Exception as err:
-        raise UnreadableReport(path, f"corrupt PDF ({type(err).__name__}: {err})") from err
-    finally:
-        pdf.close()
-
-
-def _open_failure(err: PdfminerException) -> str:
-    cause = repr(err.args[0]) if err.args else ""
-    if "Password" in cause or "Encrypt" in cause:
-        return "encrypted PDF — a password is required to read it"
-    return f"corrupt, truncated or not a PDF ({cause or type(err).__name__})"
 
 
 def _read_pages(path: Path, pdf, settings: ReaderSettings) -> Document:
