@@ -2,7 +2,7 @@
 
 Checks: task numbers run 1, 2, 3 …; each task's measures run N.1, N.2 … with N its task
 number; every table fragment found a cell; every measure has a deadline and responsible
-executors. A finding is never dropped; a clean check yields nothing, so on a good decree
+executors; every line of the abbreviation list became an abbreviation. A finding is never dropped; a clean check yields nothing, so on a good decree
 the only findings are true gaps of the source itself (in the seed: 3.2 names nobody).
 """
 
@@ -28,6 +28,7 @@ def check_plan(plan: Plan, decree: DecreeText) -> tuple[Finding, ...]:
         *task_findings(plan.tasks, plan.source),
         *measure_number_findings(plan, plan.source),
         *missing_cell_findings(plan.measures, plan.source),
+        *abbreviation_findings(plan, decree),
     )
 
 
@@ -40,6 +41,20 @@ def unassigned_findings(decree: DecreeText) -> Iterator[Finding]:
             str(prov),
             Severity.ERROR,
         )
+
+
+def abbreviation_findings(plan: Plan, decree: DecreeText) -> Iterator[Finding]:
+    """Every line of the abbreviation list must end up in some abbreviation."""
+    used = {line for a in plan.abbreviations if a.provenance for line in a.provenance.lines}
+    for text, prov in decree.abbreviation_lines:
+        if prov.lines and not used.intersection(prov.lines) and text.strip():
+            short = text if len(text) <= 60 else text[:57] + "..."
+            yield Finding(
+                "unparsed_abbreviation",
+                f"abbreviation-list line with no 'ABBR - full name' form: {short!r}",
+                str(prov),
+                Severity.WARNING,
+            )
 
 
 def task_findings(tasks: tuple[Task, ...], source: str) -> Iterator[Finding]:

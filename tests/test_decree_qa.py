@@ -95,3 +95,13 @@ def test_a_task_number_lost_entirely_is_read_off_its_measures_and_reported(seed_
         ("task_number_inferred", "damaged.txt:L188-190")
     ]
     assert codes(check_plan(plan, decree)) == [("missing_responsible", "3.2")]
+
+
+def test_an_abbreviation_line_without_a_full_name_is_reported(seed_lines):
+    lines = list(seed_lines)
+    lines.append("Кол тамга коюлган: министр")  # a signature line after the list
+    found = findings_of(lines)
+    odd = [f for f in found if f.code == "unparsed_abbreviation"]
+    assert len(odd) == 1 and odd[0].location == f"damaged.txt:L{len(lines)}"
+    assert "Кол тамга" in odd[0].message
+    assert len(assemble_plan(text_to_decree("\n".join(lines), "damaged.txt")).abbreviations) == 38
