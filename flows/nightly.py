@@ -85,7 +85,9 @@ def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> Inbox
     states = tasks.ingest_one.map(
         new, unmapped(url), unmapped(plans), unmapped(settings.workdir), return_state=True
     )
-    outcomes = tuple(state_to_outcome(path, state) for path, state in zip(new, states, strict=True))
+    outcomes = tuple(
+        state_to_outcome(path, state) for path, state in zip(new, states, strict=True)
+    ) + tuple(FileOutcome(c.name, DUPLICATE, f"same bytes as {f.name}") for c, f in duplicates)
     for o in outcomes:
         if o.outcome == FAILED:
             logger.warning("%s: could not be read (%s); the next run tries again", o.file, o.reason)

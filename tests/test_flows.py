@@ -18,6 +18,7 @@ from core.model import Outcome
 from flows import tasks
 from flows.artifacts import (
     AGENCIES_KEY,
+    DUPLICATE,
     FAILED,
     SUMMARY_KEY,
     FileOutcome,
@@ -190,6 +191,8 @@ def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
     first = state.result()
     assert first.inbox.processed == n_files and first.inbox.known == 0
     assert first.inbox.count(FAILED) == 0
+    copy = next(o for o in first.inbox.outcomes if o.file == "Копия БИМ_2019-1.xlsx")
+    assert (copy.outcome, copy.reason) == (DUPLICATE, "same bytes as БИМ_2019-1.xlsx")
     broken = next(o for o in first.inbox.outcomes if o.file == "broken.pdf")
     assert broken.outcome == Outcome.REJECTED and broken.reason
     assert first.workbook == settings.out_dir / "overdue-2020-07-20.xlsx"
