@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from sqlalchemy.exc import OperationalError
 
-from core.model import Outcome, Plan, Report
+from core.model import Plan, Report
 from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
@@ -39,7 +39,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (OSError, TimeoutError, Operational
 
 
 class UnreadableInboxFile(OSError):
-    """The inbox file could not even be read (vanished, permission denied, share offline)."""
+    """An inbox file not read or not recorded (vanished, share offline, ledger locked)."""
 
 
 def retry_on_io(task, task_run, state) -> bool:
@@ -149,11 +149,14 @@ def list_new_files(
 
 @io_task(task_run_name="ingest {path.name}")
 def ingest_one(path: Path, url: str, plans: list[Plan], workdir: Path) -> Report:
-    """One inbox file into the ledger. A bad file comes back as a rejected Report; only a
-    file that cannot be read at all raises, so that Prefect retries it."""
-    report = ingest_file(Path(path), open_ledger(url), plans, Path(workdir))
-    if not report.sha256 and report.outcome == Outcome.REJECTED:
-        raise UnreadableInboxFile(report.reason)
+    """One inbox file into the ledger. A bad file comes back as a rejected Report (recorded,
+    quarantined). A file that could not be read, or whose report could not be recorded
+    (workdir or ledger trouble: a locked SQLite file, a share gone), raises so that Prefect
+    retries it; after the retries the flow reports it as failed and the next run tries again."""
+    ledger = open_ledger(url)
+    report = ingest_file(Path(path), ledger, plans, Path(workdir))
+    if not report.sha256 or not ledger.has_file(report.sha256):
+        raise UnreadableInboxFile(f"{report.file}: {report.reason}")
     get_run_logger().info("%s: %s %s", report.file, report.outcome, report.reason)
     return report
 
