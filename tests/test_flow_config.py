@@ -123,3 +123,21 @@ def test_settings_round_trip_through_json_for_deployment_parameters(toml_file: P
     again = Settings.model_validate(settings.model_dump(mode="json"))
     assert again == settings
     assert again.as_of == date(2020, 7, 20)
+
+
+def test_the_cli_names_a_wrong_setting_in_one_line(tmp_path: Path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "run", "--inbox", str(tmp_path / "nope")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"error: inbox (from --inbox): not a directory: {tmp_path / 'nope'}"
+    )
