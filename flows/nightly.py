@@ -35,11 +35,17 @@ from flows.artifacts import (
 )
 from flows.config import Settings
 
+INGEST_THREADS = 4
+
 
 def task_runner_for(settings: Settings):
     """Prefect's thread pool by default; prefect-dask's runner on an existing cluster."""
     if not settings.dask_address:
-        return None
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        # Bounded: more threads than the ledger's connection pool (5 + 10) exhaust it on big
+        # inboxes (QueuePool timeouts); reading is GIL-bound, more threads buy nothing.
+        return ThreadPoolTaskRunner(max_workers=INGEST_THREADS)
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=settings.dask_address)
@@ -127,10 +133,7 @@ def nightly_compliance(settings: Settings) -> NightlySummary:
     logger = get_run_logger()
     as_of = settings.as_of or today_in(settings.schedule.timezone)
     plans = [load_plan(decree, settings) for decree in settings.decrees]
-    ingest = ingest_inbox
-    runner = task_runner_for(settings)
-    if runner is not None:
-        ingest = ingest_inbox.with_options(task_runner=runner)
+    ingest = ingest_inbox.with_options(task_runner=task_runner_for(settings))
     plan_ids = [p.plan_id for p in plans] if plans else None
     inbox = ingest(settings, plan_ids)
 

@@ -54,7 +54,7 @@ def ingest_tasks_run_on(cluster) -> int:
 def test_the_dask_runner_is_chosen_by_the_dask_address(tmp_path: Path):
     (tmp_path / "in").mkdir()
     settings = Settings(inbox=tmp_path / "in", workdir=tmp_path / "w")
-    assert task_runner_for(settings) is None  # Prefect's default thread pool
+    assert type(task_runner_for(settings)).__name__ == "ThreadPoolTaskRunner"  # bounded
     runner = task_runner_for(settings.model_copy(update={"dask_address": "tcp://10.0.0.5:8786"}))
     assert type(runner).__name__ == "DaskTaskRunner"
     assert runner.address == "tcp://10.0.0.5:8786"
