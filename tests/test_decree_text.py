@@ -17,24 +17,13 @@ from extractors.decree_text import (
     read_decree_text,
     text_to_decree,
 )
+from tests.fixtures.decree_pdf import HEADERS
 
 SEED = (
     Path(__file__).parent.parent
     / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 )
-RU_HEADER = "\t".join(
-    [
-        "№",
-        "Задачи",
-        "Меры/действия",
-        "Исходные данные",
-        "Индикатор",
-        "Сроки реализации",
-        "Ожидаемые результаты",
-        "Ответственные исполнители",
-        "Источники финансирования",
-    ]
-)
+RU_HEADER = "\t".join(HEADERS["ru"])
 
 
 @pytest.fixture(scope="module")
