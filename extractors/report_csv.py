@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 from core.errors import UnreadableReport
-from core.model import Document, Table
+from core.model import Document
 from core.text import clean_cell
 from extractors.report_settings import ReaderSettings
+from extractors.report_table import rows_to_table
 from extractors.report_text import decode_text
 from extractors.report_zip import has_known_magic
 
@@ -45,18 +46,9 @@ def sniff_delimiter(sample: str) -> str:
 def read(path: Path, settings: ReaderSettings | None = None) -> Document:
     text = decode_text(path, path.read_bytes())
     delimiter = sniff_delimiter(text[:SNIFF_CHARS])
-    rows: list[tuple[str, ...]] = []
-    locations: list[str] = []
+    lines = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            cells = [clean_cell(c) for c in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            if cells:
-                rows.append(tuple(cells))
-                locations.append(f"row {number}")
+        table = rows_to_table(([clean_cell(c) for c in row] for row in lines), "csv", "row ")
     except csv.Error as err:
         raise UnreadableReport(path, f"malformed CSV ({err})") from err
-    return Document(
-        source=path.name, tables=(Table(tuple(rows), "csv", tuple(locations)),) if rows else ()
-    )
+    return Document(source=path.name, tables=(table,) if table.rows else ())

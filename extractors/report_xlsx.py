@@ -16,6 +16,7 @@ from core.errors import UnreadableReport
 from core.model import Document, Table
 from core.text import clean_cell
 from extractors.report_settings import ReaderSettings
+from extractors.report_table import rows_to_table
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC, check_zip, has_known_magic, zip_names
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -75,16 +76,8 @@ def _read_open_workbook(path: Path, handle) -> Document:
 
 
 def _sheet_to_table(ws) -> Table:
-    rows: list[tuple[str, ...]] = []
-    locations: list[str] = []
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [cell_to_text(v) for v in values]
-        while cells and not cells[-1]:
-            cells.pop()
-        if cells:
-            rows.append(tuple(cells))
-            locations.append(f"sheet {ws.title}!row {r}")
-    return Table(rows=tuple(rows), location=f"sheet {ws.title}", row_locations=tuple(locations))
+    rows = ([cell_to_text(v) for v in values] for values in ws.iter_rows(values_only=True))
+    return rows_to_table(rows, f"sheet {ws.title}", f"sheet {ws.title}!row ")
 
 
 def _marker_of(ws) -> dict[str, str]:
