@@ -21,24 +21,13 @@ from extractors.reports import read_document
 from normalizers.plan_normalize import normalize_plan
 from normalizers.report_reading import read_report
 from tests.fixtures.report_files import (
-    write_csv_report,
-    write_docx_report,
-    write_pdf_report,
-    write_text_report,
-    write_xlsx_report,
+    WRITERS,
 )
 
 DECREE = (
     Path(__file__).resolve().parents[1]
     / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 )
-WRITERS = {
-    ".xlsx": write_xlsx_report,
-    ".docx": write_docx_report,
-    ".pdf": write_pdf_report,
-    ".csv": write_csv_report,
-    ".txt": write_text_report,
-}
 STATUSES = ("аткарылды", "аткарылууда", "аткарылган жок", "")
 STYLES = ("dot", "p", "chara_suffix", "plain")
 

@@ -11,13 +11,11 @@ from core.errors import UnreadableReport, UnsupportedReport
 from extractors import report_csv, report_docx, report_pdf, report_text, report_xlsx
 from extractors.reports import READERS, ReaderSettings, read_document, reader_for
 from tests.fixtures.report_files import (
+    WRITERS,
     write_csv_report,
-    write_docx_report,
     write_encrypted_pdf,
     write_image_pdf,
     write_pdf_report,
-    write_text_report,
-    write_xlsx_report,
 )
 
 AGENCY = ("Кыргыз Республикасынын Билим берүү жана илим министрлиги", "БИМ")
@@ -28,13 +26,6 @@ ENTRIES = [
     ("p", "6.1", "", "Семинарлар өткөрүлүүдө, аткарылууда"),
     ("none", None, "аткарылган жок", "Ишкерликтин негиздери боюнча курстар"),
 ]
-WRITERS = {
-    ".xlsx": write_xlsx_report,
-    ".docx": write_docx_report,
-    ".pdf": write_pdf_report,
-    ".csv": write_csv_report,
-    ".txt": write_text_report,
-}
 TABLE_ROWS = [
     ("№", "Чара", "Аткарылышы", "Абалы"),
     ("1", "4.3.", "Окутуучулар үчүн 12 курс өткөрүлдү", "аткарылды"),
