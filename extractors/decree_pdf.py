@@ -27,6 +27,7 @@ from pdfplumber.utils import extract_words
 
 from core.errors import UnreadableDecree
 from core.model import PLAN_COLUMNS, Provenance, measure_sort_key
+from core.settings import resolve_settings
 from core.text import clean_cell, join_fragments
 from extractors.decree_columns import header_vocab, map_header
 from extractors.decree_rows import DecreeText, RawRow
@@ -77,9 +78,7 @@ class PdfSettings:
 
     @classmethod
     def resolve(cls, settings: PdfSettings | Mapping[str, Any] | None) -> PdfSettings:
-        if settings is None:
-            return cls()
-        return settings if isinstance(settings, cls) else cls(**settings)
+        return resolve_settings(cls, settings)
 
     def table_settings(self, explicit_horizontals: list[float] | None = None) -> dict[str, Any]:
         return {

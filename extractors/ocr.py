@@ -24,6 +24,8 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from core.settings import resolve_settings
+
 DEFAULT_LANGS = "kir+rus"  # Kyrgyz first: "rus+kir" at psm 4 reads ө ү ң as е у н
 DEFAULT_PSM = 4  # one column of text of variable sizes: best on ruled table pages
 DEFAULT_DPI = 300  # rasterizing image-only PDFs; Tesseract's sweet spot
@@ -68,11 +70,7 @@ class OcrSettings:
 
     @classmethod
     def resolve(cls, value: OcrSettings | dict[str, Any] | None) -> OcrSettings:
-        if value is None:
-            return cls()
-        if isinstance(value, dict):
-            return cls(**value)
-        return value
+        return resolve_settings(cls, value)
 
     @property
     def config(self) -> str:

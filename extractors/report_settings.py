@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from core.settings import resolve_settings
 
 MAX_BYTES = 25 * 1024 * 1024  # a half-year report is kilobytes; 25 MiB leaves room for scans
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # sum of an xlsx/docx's declared member sizes
@@ -31,5 +35,5 @@ class ReaderSettings:
             raise ValueError("max_zip_ratio must be above 1")
 
     @classmethod
-    def resolve(cls, settings: ReaderSettings | None) -> ReaderSettings:
-        return settings if settings is not None else cls()
+    def resolve(cls, settings: ReaderSettings | Mapping[str, Any] | None) -> ReaderSettings:
+        return resolve_settings(cls, settings)

@@ -33,13 +33,16 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import UnreadableReport, UnsupportedReport
 from core.model import DateSource, Outcome, Plan, Report, ReportReading
+from core.settings import resolve_settings
 from ledger.db import Ledger
 from ledger.supersede import latest_reports, superseded_by
 
@@ -82,8 +85,8 @@ class InboxSettings:
         ZoneInfo(self.timezone)  # fails loudly on a typo
 
     @classmethod
-    def resolve(cls, settings: InboxSettings | None) -> InboxSettings:
-        return settings if settings is not None else cls()
+    def resolve(cls, settings: InboxSettings | Mapping[str, Any] | None) -> InboxSettings:
+        return resolve_settings(cls, settings)
 
 
 # ---------------------------------------------------------------------- listing

@@ -8,12 +8,13 @@ or an instance, so callers (CLI, Prefect flow) can pass whatever they hold.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError
 from core.model import Outcome
+from core.settings import resolve_settings
 
 DUE_DAY = 5  # reports are due by the 5th ...
 DUE_MONTHS_AFTER = 1  # ... of the month after the period ends
@@ -64,12 +65,4 @@ class ComplianceSettings:
 
     @classmethod
     def resolve(cls, value: ComplianceSettings | Mapping[str, Any] | None) -> ComplianceSettings:
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        known = {f.name for f in fields(cls)}
-        extra = set(value) - known
-        if extra:
-            raise ConfigError(None, f"unknown compliance settings: {sorted(extra)}")
-        return cls(**value)
+        return resolve_settings(cls, value, "compliance")
