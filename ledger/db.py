@@ -19,6 +19,7 @@ two workers race on the same bytes (the primary key decides, the loser is a no-o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from core.model import Entry, Period, Plan, Report
 from core.serialize import plan_from_json, plan_to_json
 
 LEDGER_FILE = "ledger.sqlite"
+SQL_IN_CHUNK = 500  # values per IN (...) query: far below SQLite's and PostgreSQL's limits
 SQLITE_BUSY_TIMEOUT_S = 30  # concurrent Prefect tasks write one SQLite file: wait, don't fail
 
 metadata = sa.MetaData()
@@ -142,6 +144,13 @@ class Ledger:
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
 
+    def plan_by_sha(self, sha256: str) -> Plan | None:
+        """The plan read from the decree with these bytes (any version), None if never loaded."""
+        query = sa.select(plans_table.c.body).where(plans_table.c.sha256 == sha256)
+        with self.engine.connect() as conn:
+            body = conn.execute(query.order_by(plans_table.c.id.desc())).scalar()
+        return plan_from_json(body) if body is not None else None
+
     def plans(self) -> list[Plan]:
         """The latest loaded version of each plan_id, sorted by plan_id."""
         query = sa.select(plans_table.c.plan_id, plans_table.c.body).order_by(plans_table.c.id)
@@ -157,6 +166,16 @@ class Ledger:
         query = sa.select(files_table.c.sha256).where(files_table.c.sha256 == sha256)
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
+
+    def known_files(self, sha256s: Iterable[str]) -> set[str]:
+        """Which of these sha256s the ledger has recorded: one query per chunk, not per file."""
+        wanted, known = list(dict.fromkeys(sha256s)), set()
+        column = files_table.c.sha256
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), SQL_IN_CHUNK):
+                chunk = wanted[start : start + SQL_IN_CHUNK]
+                known.update(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
+        return known
 
     def record(self, report: Report) -> None:
         """The file row and all its entries in one transaction; a known sha256 is a no-op."""

@@ -50,11 +50,15 @@ __all__ = [
     "InboxSettings",
     "ingest_file",
     "latest_reports",
+    "inbox_files",
     "list_inbox",
     "scan_inbox",
+    "settled",
+    "signatures",
     "superseded_by",
 ]
 
+Signature = tuple[int, int] | None  # (size, mtime_ns); None when the file is gone
 SETTLE_SECONDS = 2.0  # a file whose size changes within this window is still being copied
 TIMEZONE = "Asia/Bishkek"  # where "received on" dates are counted
 # Office lock files (~$x.xlsx), editor swap files, browser/rsync partial downloads.
@@ -100,13 +104,31 @@ def list_inbox(inbox: Path, settings: InboxSettings | None = None) -> list[Path]
     the next scan takes it).
     """
     settings = InboxSettings.resolve(settings)
-    candidates = sorted(
+    return settled(inbox_files(inbox, settings), settings.settle_seconds)
+
+
+def inbox_files(inbox: Path, settings: InboxSettings | None = None) -> list[Path]:
+    """The candidate files of `inbox` (sorted by name), before the settle check."""
+    settings = InboxSettings.resolve(settings)
+    return sorted(
         (p for p in Path(inbox).iterdir() if _is_candidate(p, settings)), key=lambda p: p.name
     )
-    first = {p: _signature(p) for p in candidates}
-    if settings.settle_seconds and candidates:
-        time.sleep(settings.settle_seconds)
-    return [p for p in candidates if first[p] is not None and _signature(p) == first[p]]
+
+
+def settled(
+    paths: list[Path], seconds: float, first: Mapping[Path, Signature] | None = None
+) -> list[Path]:
+    """The paths whose size and mtime are the same `seconds` after the `first` look (taken
+    now when not given): the others are still being written."""
+    first = signatures(paths) if first is None else first
+    if seconds and paths:
+        time.sleep(seconds)
+    return [p for p in paths if first.get(p) is not None and _signature(p) == first[p]]
+
+
+def signatures(paths: list[Path]) -> dict[Path, Signature]:
+    """Each path's (size, mtime) now: the first look of `settled`."""
+    return {p: _signature(p) for p in paths}
 
 
 def _is_candidate(path: Path, settings: InboxSettings) -> bool:
@@ -118,7 +140,7 @@ def _is_candidate(path: Path, settings: InboxSettings) -> bool:
     return not name.lower().endswith(settings.ignore_suffixes)
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path) -> Signature:
     try:
         st = path.stat()
     except OSError:  # vanished between two looks

@@ -142,6 +142,19 @@ def test_save_plan_once_per_decree_sha_and_latest_version_wins(ledger):
     assert ledger.plans() == [v1]
     assert ledger.save_plan(v2) is True
     assert ledger.plans() == [v2]
+    # by bytes: the older decree's plan is still there for a run configured with it
+    assert ledger.plan_by_sha("1" * 64) == v1 and ledger.plan_by_sha("2" * 64) == v2
+    assert ledger.plan_by_sha("3" * 64) is None
+
+
+def test_known_files_answers_for_many_shas_at_once(ledger, monkeypatch):
+    recorded = [report(f"{i:064x}") for i in range(7)]
+    for r in recorded:
+        ledger.record(r)
+    monkeypatch.setattr("ledger.db.SQL_IN_CHUNK", 3)  # several chunks, one partly empty
+    asked = [f"{i:064x}" for i in range(10)] + [recorded[0].sha256]
+    assert ledger.known_files(asked) == {r.sha256 for r in recorded}
+    assert ledger.known_files([]) == set()
 
 
 def test_record_and_read_back_with_entries(ledger, tmp_path):
@@ -238,4 +251,5 @@ def test_same_ledger_on_postgresql(own_postgres_db):
         led.record(r)
         led.record(replace(r, file="again.docx"))
         assert led.reports() == [r]
-        assert led.plans() == [plan]
+        assert led.plans() == [plan] and led.plan_by_sha("9" * 64) == plan
+        assert led.known_files(["9" * 64, "8" * 64]) == {r.sha256}
