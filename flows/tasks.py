@@ -22,7 +22,7 @@ from core.model import Plan, Report
 from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
-from ledger.inbox import InboxSettings, ingest_file, list_inbox
+from ledger.inbox import inbox_files, ingest_file, settled, signatures
 from normalizers.plan_normalize import normalize_plan
 from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
@@ -94,11 +94,6 @@ def file_sha256(path: Path) -> str:
 
 
 @io_task()
-def decree_sha256(decree: Path) -> str:
-    return file_sha256(decree)
-
-
-@io_task()
 def read_plan(decree: Path) -> Plan:
     """Extract and normalize a decree (UnreadableDecree is not retried: it will not heal)."""
     return normalize_plan(read_decree(Path(decree)))
@@ -110,13 +105,10 @@ def save_plan(plan: Plan, url: str) -> bool:
 
 
 @io_task()
-def stored_plan(sha256: str, url: str) -> Plan | None:
-    """The plan already loaded from the decree with these bytes, None when it must be read."""
-    ledger = open_ledger(url)
-    if not ledger.has_plan_sha(sha256):
-        return None
-    # plans() keeps the latest version per plan_id: an older decree's bytes are read again.
-    return next((p for p in ledger.plans() if p.sha256 == sha256), None)
+def stored_plan(decree: Path, url: str) -> Plan | None:
+    """The plan already loaded from a decree with these bytes, None when it must be read.
+    (By bytes, not by plan_id: an edited decree is read again, an older one is not.)"""
+    return open_ledger(url).plan_by_sha(file_sha256(decree))
 
 
 # --------------------------------------------------------------------------- inbox
@@ -129,36 +121,55 @@ def list_new_files(
     """The inbox files whose bytes the ledger has not seen, the same-bytes copies among them
     as (copy, first), and how many files were known already.
 
-    Hashing here (one read per file) keeps a night without new files cheap (known files never
-    become task runs) and makes duplicates deterministic: the first name in sorted order is
-    ingested, its copies are only reported."""
-    ledger = open_ledger(url)
+    Hashing here (one read per file) keeps a night without new files cheap: known files never
+    become task runs and need no settle wait (their bytes are recorded already). It also makes
+    duplicates deterministic: the first name in sorted order is ingested, copies are reported."""
+    files = inbox_files(Path(inbox))
+    first_look = signatures(files)
+    hashed = {path: file_sha256(path) for path in files}
+    recorded = open_ledger(url).known_files(hashed.values())
+    unknown = [path for path in files if hashed[path] not in recorded]
     new: dict[str, Path] = {}
     duplicates: list[tuple[Path, Path]] = []
-    known = 0
-    for path in list_inbox(Path(inbox), InboxSettings(settle_seconds=settle_seconds)):
-        sha256 = file_sha256(path)
-        if ledger.has_file(sha256):
-            known += 1
-        elif sha256 in new:
-            duplicates.append((path, new[sha256]))
+    for path in settled(unknown, settle_seconds, first_look):
+        if hashed[path] in new:
+            duplicates.append((path, new[hashed[path]]))
         else:
-            new[sha256] = path
-    return list(new.values()), duplicates, known
+            new[hashed[path]] = path
+    return list(new.values()), duplicates, len(files) - len(unknown)
 
 
 @io_task(task_run_name="ingest {path.name}")
-def ingest_one(path: Path, url: str, plans: list[Plan], workdir: Path) -> Report:
-    """One inbox file into the ledger. A bad file comes back as a rejected Report (recorded,
-    quarantined). A file that could not be read, or whose report could not be recorded
-    (workdir or ledger trouble: a locked SQLite file, a share gone), raises so that Prefect
-    retries it; after the retries the flow reports it as failed and the next run tries again."""
+def ingest_one(path: Path, url: str, plan_shas: list[str], workdir: Path) -> Report:
+    """One inbox file into the ledger, read against the plans of the decrees with these
+    sha256s. A bad file comes back as a rejected Report (recorded, quarantined). A file that
+    could not be read, or whose report could not be recorded (workdir or ledger trouble: a
+    locked SQLite file, a share gone), raises so that Prefect retries it; after the retries
+    the flow reports it as failed and the next run tries again."""
     ledger = open_ledger(url)
-    report = ingest_file(Path(path), ledger, plans, Path(workdir))
+    report = ingest_file(Path(path), ledger, plans_by_sha(url, plan_shas), Path(workdir))
     if not report.sha256 or not ledger.has_file(report.sha256):
         raise UnreadableInboxFile(f"{report.file}: {report.reason}")
     get_run_logger().info("%s: %s %s", report.file, report.outcome, report.reason)
     return report
+
+
+_PLANS: dict[tuple[str, str], Plan] = {}  # (ledger url, decree sha256) → plan
+
+
+def plans_by_sha(url: str, sha256s: list[str]) -> list[Plan]:
+    """The ledger's plans by their decree's sha256, decoded once per process (a worker's
+    tasks share them). Tasks get the sha256s, not the plans: a plan is ~1 MB to pickle to a
+    Dask worker, and Prefect walks every object passed to a task looking for futures."""
+    plans = []
+    for sha256 in sha256s:
+        if (url, sha256) not in _PLANS:
+            plan = open_ledger(url).plan_by_sha(sha256)
+            if plan is None:
+                raise LookupError(f"no plan from a decree with sha256 {sha256} in the ledger")
+            _PLANS[url, sha256] = plan
+        plans.append(_PLANS[url, sha256])
+    return plans
 
 
 # --------------------------------------------------------------------------- outputs
@@ -172,11 +183,8 @@ def load_plans(url: str, plan_ids: list[str] | None) -> list[Plan]:
 
 
 @io_task()
-def ledger_contents(url: str, plan_ids: list[str] | None) -> tuple[list[Plan], list[Report]]:
-    """The plans to judge (those of the configured decrees, or every plan) and all reports."""
-    ledger = open_ledger(url)
-    plans = [p for p in ledger.plans() if plan_ids is None or p.plan_id in plan_ids]
-    return plans, ledger.reports()
+def ledger_reports(url: str) -> list[Report]:
+    return open_ledger(url).reports()
 
 
 @task(cache_policy=NO_CACHE)

@@ -106,6 +106,31 @@ def test_ingest_one_records_a_file_and_raises_only_for_an_unreadable_one(tmp_pat
             tasks.ingest_one.fn(inbox / "vanished.csv", url, [], settings.workdir)
 
 
+def test_only_unknown_files_wait_for_the_settle_check(tmp_path: Path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    settings = make_settings(tmp_path, inbox, decrees=())
+    url = tasks.ledger_url(settings)
+    with disable_run_logger():
+        tasks.ingest_one.fn(csv_report(inbox / "known.csv"), url, [], settings.workdir)
+        growing = inbox / "growing.csv"
+        waits: list[float] = []
+
+        def copy_goes_on(seconds: float) -> None:  # the settle pause: the copy is not done
+            waits.append(seconds)
+            with growing.open("a", encoding="utf-8") as fh:
+                fh.write("1.2,Дагы бир сап,аткарылды\n")
+
+        monkeypatch.setattr("ledger.inbox.time.sleep", copy_goes_on)
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
+        assert waits == []  # a night with nothing new never waits
+        csv_report(growing, agency="ССМ")
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
+        assert waits == [2.0]  # changed during the pause: left for the next run
+        monkeypatch.setattr("ledger.inbox.time.sleep", waits.append)
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([growing], [], 1)
+
+
 def test_only_io_failures_are_retried():
     assert tasks.retry_on_io(None, None, Failed(data=OSError("share offline")))
     assert tasks.retry_on_io(None, None, Failed(data=tasks.UnreadableInboxFile("gone")))
@@ -177,6 +202,20 @@ def artifacts_of(flow_run_id) -> dict[str, object]:
     return {a.key: a.data for a in found}
 
 
+def subflows_of(flow_run_id) -> list[str]:
+    """The names of the flows run as sub-flows of this flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])
+            )
+        )
+        return sorted(client.read_flow(run.flow_id).name for run in runs)
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.xdist_group("prefect")
@@ -203,7 +242,11 @@ def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
     assert AGENCIES_KEY in artifacts
     hashes = {name: digest(settings.out_dir / name) for name in DATASETS}
 
-    second = nightly_compliance(settings)
+    assert subflows_of(state.state_details.flow_run_id) == ["ingest-inbox", "load-plan"]
+
+    state = nightly_compliance(settings, return_state=True)
+    second = state.result()
+    assert subflows_of(state.state_details.flow_run_id) == []  # nothing to load or ingest
     assert second.inbox.processed == 0  # nothing new: the ledger knows every sha256
     assert second.inbox.known == n_files
     assert {name: digest(settings.out_dir / name) for name in DATASETS} == hashes
