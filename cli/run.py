@@ -11,7 +11,7 @@ import click
 
 from core.errors import PlanwatchError
 from flows.config import Settings, load_settings
-from flows.prefect_env import prepare_prefect_env
+from flows.prefect_env import embedded_run, prepare_prefect_env
 
 
 def settings_options(fn: Callable) -> Callable:
@@ -59,7 +59,8 @@ def command(config: Path | None, as_of: datetime | None, **flags: Any) -> None:
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     from flows.nightly import nightly_compliance
 
-    state = nightly_compliance(settings, return_state=True)
+    with embedded_run():
+        state = nightly_compliance(settings, return_state=True)
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, PlanwatchError):
         raise outcome

@@ -100,9 +100,11 @@ def watch_inbox(
 ) -> None:
     """Ingest what is already waiting, then every batch of new files, until interrupted."""
     from flows.nightly import ingest_now
+    from flows.prefect_env import embedded_run
 
     def ingest(_batch: list[Path] | None = None) -> None:
-        result = ingest_now(settings)
+        with embedded_run():
+            result = ingest_now(settings)
         if on_result is not None:
             on_result(result)
 

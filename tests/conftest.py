@@ -32,9 +32,13 @@ def prefect_harness() -> Iterator[None]:
     """ONE temporary Prefect API + SQLite database for every flow test of the session.
     Flow tests also carry `xdist_group("prefect")` so that `-n 2 --dist loadgroup` runs them
     on one worker and the harness starts once."""
+    from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_TIMEOUT_S):
+    # No flow-run heartbeats, as in `planwatch run` (flows.prefect_env.embedded_run) and in
+    # Prefect's own test profile: joining the heartbeat thread costs ~1 s per flow run.
+    no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
+    with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_TIMEOUT_S), no_heartbeats:
         yield
 
 
