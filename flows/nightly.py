@@ -173,7 +173,9 @@ def ingest_if_new(settings: Settings, plan_ids: list[str] | None) -> InboxRun:
     """`ingest_inbox` (on the configured task runner) when the inbox holds bytes the ledger
     has not seen; otherwise only the count of known files."""
     url = tasks.ledger_url(settings)
-    new, _, known = tasks.list_new_files(settings.inbox, url, settings.thresholds.settle_seconds)
+    # No settle wait here: a file still being copied starts `ingest_inbox`, whose own listing
+    # waits and leaves it for the next run.
+    new, _, known = tasks.list_new_files(settings.inbox, url, 0)
     if not new:
         get_run_logger().info(
             "inbox %s: nothing new, %d file(s) in the ledger", settings.inbox, known
