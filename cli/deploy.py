@@ -9,6 +9,7 @@ import click
 
 from cli.run import settings_from, settings_options
 from flows.prefect_env import prepare_prefect_env
+from flows.serve import DEPLOYMENT_NAME
 
 
 @click.command()
@@ -16,10 +17,21 @@ from flows.prefect_env import prepare_prefect_env
 @click.option("--work-pool", required=True, help="Prefect work pool whose worker runs the flow.")
 @click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')
 @click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")
+@click.option(
+    "--name",
+    default=DEPLOYMENT_NAME,
+    show_default=True,
+    help="Deployment name (one per inbox when a server runs several).",
+)
 def command(
-    config: Path | None, work_pool: str, cron: str | None, timezone: str | None, **flags: Any
+    config: Path | None,
+    work_pool: str,
+    cron: str | None,
+    timezone: str | None,
+    name: str,
+    **flags: Any,
 ) -> None:
-    """Create or update the `planwatch-nightly` deployment on the server at PREFECT_API_URL.
+    """Create or update the nightly deployment on the server at PREFECT_API_URL.
     Start a worker with `prefect worker start --pool <work pool>` on a machine with this
     checkout and access to the inbox. (prefect.yaml + `prefect deploy` does the same.)"""
     settings = settings_from(
@@ -28,8 +40,8 @@ def command(
     prepare_prefect_env(settings.workdir)
     from flows.serve import deploy_nightly
 
-    deployment_id = deploy_nightly(settings, work_pool)
+    deployment_id = deploy_nightly(settings, work_pool, name=name)
     click.echo(
-        f"deployment nightly-compliance/planwatch-nightly ({deployment_id}) on pool {work_pool}: "
+        f"deployment nightly-compliance/{name} ({deployment_id}) on pool {work_pool}: "
         f"cron {settings.schedule.cron!r} {settings.schedule.timezone}"
     )

@@ -8,29 +8,36 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from cli.main import cli
 from flows.config import Settings, Thresholds
 from flows.nightly import today_in
+from flows.prefect_env import QUIET_OFFLINE
 from flows.serve import (
     DEPLOYMENT_NAME,
     PrefectServer,
     deployment_parameters,
-    free_port,
     nightly_schedule,
-    port_is_free,
 )
+from ledger.db import LEDGER_FILE, Ledger
 
 REPO = Path(__file__).resolve().parents[1]
+FLOW_NAME = "nightly-compliance"
+DECREE = REPO / "samples" / "decrees" / "decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+SAMPLE_REPORT = REPO / "samples" / "inbox" / "ММТМ_2019_1.csv"
 FIRE_TIMEOUT_S = 300  # bounded wait for the first scheduled run to complete
 STOP_TIMEOUT_S = 60
 FAST_SCHEDULER = {
@@ -83,11 +90,14 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def completed_runs(api_url: str) -> list[dict]:
-    body = {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}
+def completed_runs(api_url: str, deployment: str = DEPLOYMENT_NAME) -> list[dict]:
+    body = {
+        "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
+        "deployments": {"name": {"any_": [deployment]}},
+    }
     response = httpx.post(f"{api_url}/flow_runs/filter", json=body, timeout=10)
     response.raise_for_status()
-    return [r for r in response.json() if r.get("deployment_id")]
+    return response.json()
 
 
 def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
@@ -122,66 +132,79 @@ def test_schedule_parameters_never_freeze_the_as_of_day(settings):
     assert nightly_schedule(settings, interval=5).interval.total_seconds() == 5
 
 
-@pytest.mark.slow
-def test_a_schedule_really_fires_on_a_loopback_server(settings, tmp_path: Path):
-    with PrefectServer(tmp_path / "server", extra_env=FAST_SCHEDULER) as server:
+@pytest.fixture(scope="module")
+def loopback_server(tmp_path_factory) -> Iterator[PrefectServer]:
+    """One `prefect server start` for the tests that need a real server (xdist group
+    "serve" keeps them on one worker); it must stop cleanly when they are done."""
+    with PrefectServer(tmp_path_factory.mktemp("server"), extra_env=FAST_SCHEDULER) as server:
         assert server.url.startswith("http://127.0.0.1:")
-        env = {**os.environ, **FAST_SCHEDULER, "PREFECT_API_URL": server.api_url}
-        proc = start_serving(settings, env, interval=5)
-        try:
-            runs = wait_for(
-                lambda: completed_runs(server.api_url), FIRE_TIMEOUT_S, "a scheduled run", proc
-            )
-        finally:
-            output = stop(proc)
-        assert proc.returncode == 0, output
-        assert runs[0]["name"]
-        # The run really did the work. Scheduled runs take "today" (in Asia/Bishkek), never
-        # the as-of day frozen into the deployment.
-        assert [p.name for p in settings.out_dir.glob("overdue-*.xlsx")] == [
-            f"overdue-{today_in('Asia/Bishkek').isoformat()}.xlsx"
-        ]
-        # pause_on_shutdown=False: the schedule stays active after serve stops.
-        flow_name = "nightly-compliance"
-        deployment = httpx.get(
-            f"{server.api_url}/deployments/name/{flow_name}/{DEPLOYMENT_NAME}", timeout=10
-        ).json()
-        assert deployment["paused"] is False
-        assert deployment["schedules"][0]["schedule"]["interval"] == 5
+        yield server
     assert server.process is None
     wait_for(lambda: not listening(server.port), 10, "the server to stop listening")
 
 
 @pytest.mark.slow
-def test_serve_without_an_api_url_starts_and_stops_its_own_server(settings):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    proc = start_serving(settings, {**env, **FAST_SCHEDULER}, interval=3600, port=port)
-    api = f"http://127.0.0.1:{port}/api"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{api}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
+@pytest.mark.xdist_group("serve")
+def test_a_schedule_really_fires_on_a_loopback_server(settings, loopback_server):
+    api_url = loopback_server.api_url
+    env = {**os.environ, **FAST_SCHEDULER, "PREFECT_API_URL": api_url}
+    proc = start_serving(settings, env, interval=5)
     try:
-        wait_for(healthy, FIRE_TIMEOUT_S, "the server serve starts", proc)
-        wait_for(
-            lambda: (
-                httpx.get(
-                    f"{api}/deployments/name/nightly-compliance/{DEPLOYMENT_NAME}", timeout=5
-                ).status_code
-                == 200
-            ),
-            60,
-            "the deployment",
-            proc,
-        )
+        runs = wait_for(lambda: completed_runs(api_url), FIRE_TIMEOUT_S, "a scheduled run", proc)
     finally:
         output = stop(proc)
     assert proc.returncode == 0, output
-    assert f"READY http://127.0.0.1:{port}" in output
-    assert (settings.workdir / "prefect-server" / "prefect.db").is_file()
-    wait_for(lambda: not listening(port), 10, "the server to stop listening")
-    assert port_is_free(port)
+    assert runs[0]["name"]
+    # The run really did the work. Scheduled runs take "today" (in Asia/Bishkek), never
+    # the as-of day frozen into the deployment.
+    assert [p.name for p in settings.out_dir.glob("overdue-*.xlsx")] == [
+        f"overdue-{today_in('Asia/Bishkek').isoformat()}.xlsx"
+    ]
+    # pause_on_shutdown=False: the schedule stays active after serve stops.
+    deployment = httpx.get(
+        f"{api_url}/deployments/name/{FLOW_NAME}/{DEPLOYMENT_NAME}", timeout=10
+    ).json()
+    assert deployment["paused"] is False
+    assert deployment["schedules"][0]["schedule"]["interval"] == 5
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("serve")
+def test_deploy_registers_the_flow_and_a_process_worker_runs_it(
+    settings, loopback_server, tmp_path: Path, monkeypatch
+):
+    """`planwatch deploy` → the team's server and work pool; a real `prefect worker` runs it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import temporary_settings
+    from prefect.workers.process import ProcessWorker
+
+    api_url, pool, name = loopback_server.api_url, "planwatch-test", "deploy-test"
+    shutil.copy2(SAMPLE_REPORT, settings.inbox / SAMPLE_REPORT.name)
+    for key, value in {**QUIET_OFFLINE, "PREFECT_HOME": str(tmp_path / "home")}.items():
+        monkeypatch.setenv(key, value)  # what `deploy` would set, restored after the test
+    args = ["deploy", "--work-pool", pool, "--name", name, "--cron", "0 3 * * 1-5"]
+    args += ["--decree", str(DECREE), "--inbox", str(settings.inbox)]
+    args += ["--workdir", str(settings.workdir)]
+
+    with temporary_settings(updates={"api.url": api_url}), get_client(sync_client=True) as client:
+        template = ProcessWorker.get_default_base_job_template()
+        client.create_work_pool(
+            WorkPoolCreate(name=pool, type="process", base_job_template=template)
+        )
+        out = CliRunner().invoke(cli, args, catch_exceptions=False).output
+        assert f"nightly-compliance/{name}" in out and "'0 3 * * 1-5' Asia/Bishkek" in out
+        deployment = client.read_deployment_by_name(f"{FLOW_NAME}/{name}")
+        assert deployment.work_pool_name == pool
+        assert deployment.schedules[0].schedule.cron == "0 3 * * 1-5"
+        assert deployment.parameters["settings"]["inbox"] == str(settings.inbox)
+        client.create_flow_run_from_deployment(deployment.id)  # "Run now" in the UI
+
+    worker = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--run-once"]
+    env = {**os.environ, "PREFECT_API_URL": api_url}
+    done = subprocess.run(worker, cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(completed_runs(api_url, name)) == 1
+    ledger = Ledger(f"sqlite:///{settings.workdir / LEDGER_FILE}")
+    assert [r.file for r in ledger.reports()] == [SAMPLE_REPORT.name]
+    assert list(settings.out_dir.glob("overdue-*.xlsx"))
