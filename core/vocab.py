@@ -16,6 +16,10 @@ import yaml
 
 from core.errors import VocabularyError
 
+# libyaml's safe loader when PyYAML was built with it (the wheels are): the same documents,
+# ~10x faster — the vocabularies are loaded at every start.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def data_path(package: str, name: str) -> Path:
     """Path of a data file shipped inside `package`'s `data/` folder."""
@@ -25,7 +29,7 @@ def data_path(package: str, name: str) -> Path:
 @cache
 def _load(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError as err:
         raise VocabularyError(path, "vocabulary file not found") from err
     except yaml.YAMLError as err:
