@@ -30,7 +30,9 @@ from flows.serve import (
     DEPLOYMENT_NAME,
     PrefectServer,
     deployment_parameters,
+    free_port,
     nightly_schedule,
+    port_is_free,
 )
 from ledger.db import LEDGER_FILE, Ledger
 
@@ -208,3 +210,38 @@ def test_deploy_registers_the_flow_and_a_process_worker_runs_it(
     ledger = Ledger(f"sqlite:///{settings.workdir / LEDGER_FILE}")
     assert [r.file for r in ledger.reports()] == [SAMPLE_REPORT.name]
     assert list(settings.out_dir.glob("overdue-*.xlsx"))
+
+
+@pytest.mark.slow
+def test_serve_without_an_api_url_starts_and_stops_its_own_server(settings):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = start_serving(settings, {**env, **FAST_SCHEDULER}, interval=3600, port=port)
+    api = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{api}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(healthy, FIRE_TIMEOUT_S, "the server serve starts", proc)
+        wait_for(
+            lambda: (
+                httpx.get(
+                    f"{api}/deployments/name/nightly-compliance/{DEPLOYMENT_NAME}", timeout=5
+                ).status_code
+                == 200
+            ),
+            60,
+            "the deployment",
+            proc,
+        )
+    finally:
+        output = stop(proc)
+    assert proc.returncode == 0, output
+    assert f"READY http://127.0.0.1:{port}" in output
+    assert (settings.workdir / "prefect-server" / "prefect.db").is_file()
+    wait_for(lambda: not listening(port), 10, "the server to stop listening")
+    assert port_is_free(port)
