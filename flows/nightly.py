@@ -142,7 +142,7 @@ def nightly_compliance(settings: Settings) -> NightlySummary:
     as_of = settings.as_of or today_in(settings.schedule.timezone)
     url = tasks.ledger_url(settings)
     plans = configured_plans(settings)
-    inbox = ingest_if_new(settings, [p.plan_id for p in plans] if plans else None)
+    inbox = ingest_if_new(settings, plans)
 
     judged = plans or tasks.load_plans(url, None)
     reports = tasks.ledger_reports(url)
@@ -169,9 +169,10 @@ def configured_plans(settings: Settings) -> list[Plan]:
     return [tasks.stored_plan(d, url) or load_plan(d, settings) for d in settings.decrees]
 
 
-def ingest_if_new(settings: Settings, plan_ids: list[str] | None) -> InboxRun:
+def ingest_if_new(settings: Settings, plans: list[Plan]) -> InboxRun:
     """`ingest_inbox` (on the configured task runner) when the inbox holds bytes the ledger
-    has not seen; otherwise only the count of known files."""
+    has not seen; otherwise only the count of known files. Reports are read against `plans`,
+    or against every plan in the ledger when no decree is configured."""
     url = tasks.ledger_url(settings)
     # No settle wait here: a file still being copied starts `ingest_inbox`, whose own listing
     # waits and leaves it for the next run.
@@ -182,7 +183,7 @@ def ingest_if_new(settings: Settings, plan_ids: list[str] | None) -> InboxRun:
         )
         return InboxRun(known=known)
     ingest = ingest_inbox.with_options(task_runner=task_runner_for(settings))
-    return ingest(settings, plan_ids)
+    return ingest(settings, [p.plan_id for p in plans] if plans else None)
 
 
 @flow(name="ingest-now")
@@ -190,6 +191,6 @@ def ingest_now(settings: Settings) -> InboxRun:
     """What `planwatch watch` runs on each batch: the plans, the new files, the ledger views.
     No compliance and no workbook: those stay the nightly run's job."""
     plans = configured_plans(settings)
-    inbox = ingest_if_new(settings, [p.plan_id for p in plans] if plans else None)
+    inbox = ingest_if_new(settings, plans)
     tasks.write_views(tasks.ledger_url(settings), settings.out_dir)
     return inbox
