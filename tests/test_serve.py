@@ -185,6 +185,7 @@ def test_deploy_registers_the_flow_and_a_process_worker_runs_it(
     shutil.copy2(SAMPLE_REPORT, settings.inbox / SAMPLE_REPORT.name)
     for key, value in {**QUIET_OFFLINE, "PREFECT_HOME": str(tmp_path / "home")}.items():
         monkeypatch.setenv(key, value)  # what `deploy` would set, restored after the test
+    monkeypatch.setenv("PLANWATCH_THRESHOLDS_SETTLE_SECONDS", "0")  # no file is being copied
     args = ["deploy", "--work-pool", pool, "--name", name, "--cron", "0 3 * * 1-5"]
     args += ["--decree", str(DECREE), "--inbox", str(settings.inbox)]
     args += ["--workdir", str(settings.workdir)]
@@ -200,6 +201,7 @@ def test_deploy_registers_the_flow_and_a_process_worker_runs_it(
         assert deployment.work_pool_name == pool
         assert deployment.schedules[0].schedule.cron == "0 3 * * 1-5"
         assert deployment.parameters["settings"]["inbox"] == str(settings.inbox)
+        assert deployment.parameters["settings"]["thresholds"]["settle_seconds"] == 0
         client.create_flow_run_from_deployment(deployment.id)  # "Run now" in the UI
 
     worker = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--run-once"]
