@@ -20,10 +20,11 @@ run: setup
 	$(BIN)/planwatch run --decree samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt \
 		--inbox samples/inbox --workdir work --as-of 2020-07-20
 
-# 4 workers on 2 cores: the Prefect server, schedule and Dask tests mostly wait, so they
-# overlap with the CPU-bound ones (measured: 5m16s vs 6m06s with -n 2 on a fresh clone).
+# 3 workers on 2 cores: the Prefect server, schedule and Dask tests mostly wait, so they
+# overlap with the CPU-bound ones; a 4th worker only adds contention (same checkout, warm:
+# 4m32s and 8.5 CPU-min with -n 3, 5m22s and 9.7 CPU-min with -n 4; 6m06s with -n 2 before).
 test: setup lint
-	$(BIN)/python -m pytest -n 4 --dist loadgroup -q --durations=5
+	$(BIN)/python -m pytest -n 3 --dist loadgroup -q --durations=5
 
 lint: setup
 	$(BIN)/ruff check .

@@ -30,7 +30,7 @@ POSTGRES_STARTUP_TIMEOUT_S = 60
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """ONE temporary Prefect API + SQLite database for every flow test of the session.
-    Flow tests also carry `xdist_group("prefect")` so that `-n 2 --dist loadgroup` runs them
+    Flow tests also carry `xdist_group("prefect")` so that `-n 3 --dist loadgroup` runs them
     on one worker and the harness starts once."""
     from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
