@@ -32,12 +32,16 @@ def check_plan(plan: Plan, decree: DecreeText) -> tuple[Finding, ...]:
     )
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """Source text quoted in a finding: cut to `limit` characters with "..."."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def unassigned_findings(decree: DecreeText) -> Iterator[Finding]:
     for text, prov in decree.unassigned:
-        short = text if len(text) <= 60 else text[:57] + "..."
         yield Finding(
             "unassigned_fragment",
-            f"table text that fits no row or column: {short!r}",
+            f"table text that fits no row or column: {_short(text)!r}",
             str(prov),
             Severity.ERROR,
         )
@@ -48,10 +52,9 @@ def abbreviation_findings(plan: Plan, decree: DecreeText) -> Iterator[Finding]:
     used = {line for a in plan.abbreviations if a.provenance for line in a.provenance.lines}
     for text, prov in decree.abbreviation_lines:
         if prov.lines and not used.intersection(prov.lines) and text.strip():
-            short = text if len(text) <= 60 else text[:57] + "..."
             yield Finding(
                 "unparsed_abbreviation",
-                f"abbreviation-list line with no 'ABBR - full name' form: {short!r}",
+                f"abbreviation-list line with no 'ABBR - full name' form: {_short(text)!r}",
                 str(prov),
                 Severity.WARNING,
             )
