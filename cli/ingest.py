@@ -7,7 +7,6 @@ and `WORKDIR/out/entries.csv`. Exit 0 when the scan completed, rejected files in
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import click
 from cli.options import decree_option, workdir_option
 from core.model import Outcome, Plan, Report
 from ledger.db import Ledger
-from ledger.inbox import InboxSettings, ingest_file, list_inbox
+from ledger.inbox import InboxSettings, file_sha256, ingest_file, list_inbox
 from outputs.ledger_views import linked_count, write_ledger_views
 
 OUT_DIR = "out"
@@ -59,10 +58,9 @@ def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
 
 def load_plan(ledger: Ledger, decree: Path) -> Plan:
     """The decree's normalized plan, read and stored only the first time its bytes are seen."""
-    sha256 = hashlib.sha256(decree.read_bytes()).hexdigest()
-    known = [p for p in ledger.plans() if p.sha256 == sha256]
-    if known:
-        return known[0]
+    known = ledger.plan_by_sha(file_sha256(decree))
+    if known is not None:
+        return known
     from extractors.decree import read_decree
     from normalizers.plan_normalize import normalize_plan
 

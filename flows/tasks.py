@@ -8,7 +8,6 @@ file the readers refuse is not an error at all (`ingest_file` records it as reje
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from core.model import Plan, Report
 from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
-from ledger.inbox import inbox_files, ingest_file, settled, signatures
+from ledger.inbox import file_sha256, inbox_files, ingest_file, settled, signatures
 from normalizers.plan_normalize import normalize_plan
 from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
@@ -32,7 +31,6 @@ from outputs.workbook import write_workbook
 
 IO_RETRIES = 2
 IO_RETRY_DELAYS = [1, 5]  # seconds: a network share or a database that blinked
-HASH_CHUNK = 1024 * 1024
 
 # The exceptions worth a retry: a file, share or database briefly unreachable or locked.
 TRANSIENT: tuple[type[BaseException], ...] = (OSError, TimeoutError, OperationalError)
@@ -80,14 +78,6 @@ def ledger_url(settings: Settings) -> str:
 def open_ledger(url: str) -> Ledger:
     """One Ledger (engine + pool) per URL per process: tasks on the same worker share it."""
     return Ledger(url)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- plan

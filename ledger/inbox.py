@@ -48,6 +48,7 @@ from ledger.supersede import latest_reports, superseded_by
 
 __all__ = [
     "InboxSettings",
+    "file_sha256",
     "ingest_file",
     "latest_reports",
     "inbox_files",
@@ -331,7 +332,7 @@ def _claim_quarantine(folder: Path, report: Report) -> Path:
     for n in range(1, 10_000):
         candidate = folder / (f"{stem}{suffix}" if n == 1 else f"{stem} ({n}){suffix}")
         reason = candidate.with_name(candidate.name + REASON_SUFFIX)
-        same_bytes = candidate.exists() and _sha256(candidate) == report.sha256
+        same_bytes = candidate.exists() and file_sha256(candidate) == report.sha256
         if candidate.exists() and not same_bytes:
             continue
         try:
@@ -380,7 +381,8 @@ def _safe_suffix(name: str) -> str:
     return suffix.lower() if _SAFE_SUFFIX.fullmatch(suffix) else ""
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in chunks (the ledger's identity of a file)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(COPY_CHUNK):
