@@ -36,6 +36,14 @@ def prepare_prefect_env(workdir: Path, env: MutableMapping[str, str] | None = No
         env["PREFECT_HOME"] = str(home)
 
 
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment or the active Prefect profile, if any: a real
+    server. None means runs go to Prefect's embedded API."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
 @contextmanager
 def embedded_run(env: Mapping[str, str] | None = None) -> Iterator[None]:
     """Prefect settings for a run on the embedded API (`planwatch run`, `watch`): no flow-run
@@ -44,10 +52,10 @@ def embedded_run(env: Mapping[str, str] | None = None) -> Iterator[None]:
     thread at every flow exit (it sleeps in 1 s steps): ~0.9 s per flow run. With a real
     server (an API URL configured) or an explicit `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`,
     Prefect's settings stand."""
-    from prefect.settings import get_current_settings, temporary_settings
+    from prefect.settings import temporary_settings
 
     env = os.environ if env is None else env
-    if get_current_settings().api.url or HEARTBEAT_SETTING in env:
+    if configured_api_url() or HEARTBEAT_SETTING in env:
         yield
         return
     with temporary_settings(updates={"flows.heartbeat_frequency": None}):

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from flows.config import Settings
-from flows.prefect_env import QUIET_OFFLINE
+from flows.prefect_env import QUIET_OFFLINE, configured_api_url
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +164,6 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
-
-
-def configured_api_url() -> str | None:
-    """PREFECT_API_URL from the environment or the active Prefect profile, if any."""
-    from prefect.settings import get_current_settings
-
-    return get_current_settings().api.url or None
 
 
 @contextmanager

@@ -7,7 +7,6 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -45,12 +44,6 @@ def prefect_harness() -> Iterator[None]:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _as_postgres(cmd: list[str]) -> list[str]:
     """root may not run initdb/pg_ctl: run them as Debian's `postgres` user."""
     if os.geteuid() == 0:
@@ -62,6 +55,8 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL server from Debian's packages on 127.0.0.1, in a temp dir,
     with an empty `planwatch` database; yields its SQLAlchemy URL."""
+    from flows.serve import free_port
+
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql; `make setup` does)")
@@ -69,7 +64,7 @@ def postgres_url() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="planwatch-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     try:
         _run(
             [
