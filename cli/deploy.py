@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.run import settings_from, settings_options
+from cli.run import schedule_options, settings_from, settings_options
 from flows.prefect_env import prepare_prefect_env
 from flows.serve import DEPLOYMENT_NAME
 
@@ -15,8 +15,7 @@ from flows.serve import DEPLOYMENT_NAME
 @click.command()
 @settings_options
 @click.option("--work-pool", required=True, help="Prefect work pool whose worker runs the flow.")
-@click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')
-@click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")
+@schedule_options
 @click.option(
     "--name",
     default=DEPLOYMENT_NAME,
@@ -34,9 +33,7 @@ def command(
     """Create or update the nightly deployment on the server at PREFECT_API_URL.
     Start a worker with `prefect worker start --pool <work pool>` on a machine with this
     checkout and access to the inbox. (prefect.yaml + `prefect deploy` does the same.)"""
-    settings = settings_from(
-        config, **{"schedule.cron": cron, "schedule.timezone": timezone}, **flags
-    )
+    settings = settings_from(config, cron=cron, timezone=timezone, **flags)
     prepare_prefect_env(settings.workdir)
     from flows.serve import deploy_nightly
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from cli.options import LANGS
 from core.errors import PlanwatchError
 from flows.config import Settings, load_settings
 from flows.prefect_env import embedded_run, prepare_prefect_env
@@ -31,7 +32,7 @@ def settings_options(fn: Callable) -> Callable:
         click.option(
             "--workdir", type=click.Path(path_type=Path), help="Ledger, archive and out/."
         ),
-        click.option("--lang", type=click.Choice(["ky", "ru"]), help="Workbook language."),
+        click.option("--lang", type=click.Choice(LANGS), help="Workbook language."),
         click.option("--dask-address", help="Run per-file work on this Dask scheduler (tcp://…)."),
         click.option("--db-url", help="Shared ledger database (postgresql+psycopg://…)."),
     ]
@@ -40,9 +41,17 @@ def settings_options(fn: Callable) -> Callable:
     return fn
 
 
-def settings_from(config: Path | None, **flags: Any) -> Settings:
+def schedule_options(fn: Callable) -> Callable:
+    """--cron and --timezone, for the commands that schedule the flow (`serve`, `deploy`)."""
+    fn = click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")(fn)
+    return click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')(fn)
+
+
+def settings_from(
+    config: Path | None, *, cron: str | None = None, timezone: str | None = None, **flags: Any
+) -> Settings:
     """Settings from the file, the environment and the given flags (None = not given)."""
-    return load_settings(config, flags)
+    return load_settings(config, {"schedule.cron": cron, "schedule.timezone": timezone, **flags})
 
 
 @click.command()

@@ -7,14 +7,13 @@ from typing import Any
 
 import click
 
-from cli.run import settings_from, settings_options
+from cli.run import schedule_options, settings_from, settings_options
 from flows.prefect_env import prepare_prefect_env
 
 
 @click.command()
 @settings_options
-@click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')
-@click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")
+@schedule_options
 @click.option(
     "--port",
     type=int,
@@ -28,9 +27,7 @@ def command(
 
     Uses the Prefect server at PREFECT_API_URL when one is configured; otherwise starts
     `prefect server start` on 127.0.0.1 with its database under the workdir."""
-    settings = settings_from(
-        config, **{"schedule.cron": cron, "schedule.timezone": timezone}, **flags
-    )
+    settings = settings_from(config, cron=cron, timezone=timezone, **flags)
     prepare_prefect_env(settings.workdir)
     from flows.serve import serve_nightly
 
