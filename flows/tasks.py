@@ -190,16 +190,15 @@ def compliance_settings(settings: Settings) -> ComplianceSettings:
 
 @io_task()
 def write_views(url: str, out_dir: Path) -> list[Path]:
-    """The ledger's files.csv and entries.csv."""
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    """The ledger's files.csv and entries.csv (the writers create the folder)."""
     return list(write_ledger_views(open_ledger(url), out_dir))
 
 
 @io_task()
 def write_outputs(result: ComplianceResult, url: str, settings: Settings) -> dict[str, list[Path]]:
-    """Datasets, workbook(s) and the ledger's CSV views under WORKDIR/out/."""
+    """Datasets, workbook(s) and the ledger's CSV views under WORKDIR/out/ (the writers
+    create the folder)."""
     out = settings.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     return {
         "datasets": list(write_datasets(result, out)),
         "workbooks": list(
