@@ -89,7 +89,8 @@ class Ledger:
 
     Contract (other packages code against it):
     `Ledger(url)`, `Ledger.for_workdir(workdir)`, `save_plan(plan) -> bool`,
-    `has_plan_sha(sha256) -> bool`, `plans() -> list[Plan]`, `has_file(sha256) -> bool`,
+    `has_plan_sha(sha256) -> bool`, `plan_by_sha(sha256) -> Plan | None`,
+    `plans() -> list[Plan]`, `has_file(sha256) -> bool`, `known_files(sha256s) -> set[str]`,
     `record(report) -> None`, `report(sha256) -> Report | None`, `reports() -> list[Report]`,
     `close()`. Also usable as a context manager.
     """
