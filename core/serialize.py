@@ -21,10 +21,10 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
-from functools import cache
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from core.model import Plan, Report
+from core.once import once
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def from_data(cls: type[T], data: Any) -> T:
 Decoder = Callable[[Any], Any]
 
 
-@cache
+@once
 def _decoder(tp: Any) -> Decoder:
     """The decoding function for type `tp`, built once per type: a plan has ~40,000 values,
     and asking `typing` about each value's type every time costs more than the decoding."""

@@ -7,7 +7,6 @@ labels — are data, validated when loaded, so a broken edit fails loudly with t
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from core.errors import VocabularyError
+from core.once import once
 
 # libyaml's safe loader when PyYAML was built with it (the wheels are): the same documents,
 # ~10x faster — the vocabularies are loaded at every start.
@@ -26,7 +26,7 @@ def data_path(package: str, name: str) -> Path:
     return Path(str(resources.files(package).joinpath("data", name)))
 
 
-@cache
+@once
 def _load(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from core.model import PLAN_COLUMNS
+from core.once import once
 from core.text import clean_cell
 from core.vocab import load_vocab
 
@@ -23,7 +23,7 @@ def _validate(data: Any) -> str | None:
     return None
 
 
-@cache
+@once
 def header_vocab() -> dict[str, Any]:
     return load_vocab("extractors", "decree_headers.yaml", _validate)
 

@@ -15,7 +15,6 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from statistics import median
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from core.once import once
 from core.settings import resolve_settings
 
 DEFAULT_LANGS = "kir+rus"  # Kyrgyz first: "rus+kir" at psm 4 reads ө ү ң as е у н
@@ -80,7 +80,7 @@ class OcrSettings:
 # --------------------------------------------------------------------------- availability
 
 
-@cache
+@once
 def tesseract_available(langs: str = DEFAULT_LANGS) -> bool:
     """True when the tesseract binary runs and has every language of `langs`."""
     if not shutil.which(pytesseract.pytesseract.tesseract_cmd):

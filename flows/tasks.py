@@ -9,7 +9,6 @@ file the readers refuse is not an error at all (`ingest_file` records it as reje
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from prefect import task
@@ -18,6 +17,7 @@ from prefect.logging import get_run_logger
 from sqlalchemy.exc import OperationalError
 
 from core.model import Plan, Report
+from core.once import once
 from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
@@ -74,7 +74,7 @@ def ledger_url(settings: Settings) -> str:
     return f"sqlite:///{settings.workdir / LEDGER_FILE}"
 
 
-@cache
+@once
 def open_ledger(url: str) -> Ledger:
     """One Ledger (engine + pool) per URL per process: tasks on the same worker share it."""
     return Ledger(url)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from core.model import Abbreviation, AgencyRef
+from core.once import once
 from core.text import clean_cell
 from normalizers.agency_pipeline import build_pipeline
 from normalizers.agency_registry import Registry, default_registry, word_key
@@ -32,7 +32,7 @@ def registry() -> Registry:
     return default_registry()
 
 
-@cache
+@once
 def _merged(abbreviations: tuple[tuple[str, str], ...]) -> Registry:
     return default_registry().merged(Abbreviation(a, f) for a, f in abbreviations)
 
@@ -43,7 +43,7 @@ def merge_abbreviations(abbreviations: Iterable[Abbreviation]) -> Registry:
     return _merged(tuple((a.abbr, a.full_name) for a in abbreviations))
 
 
-@cache
+@once
 def _pipeline(reg: Registry, lang: str):
     return build_pipeline(reg, lang)
 
@@ -109,6 +109,6 @@ def _lower_unless(word: str, abbreviations: frozenset[str]) -> str:
     return word if word_key(word) in abbreviations else word.lower()
 
 
-@cache
+@once
 def _abbreviation_keys(reg: Registry) -> frozenset[str]:
     return frozenset(k for keys in reg.forms for k in keys if len(keys) == 1 and k.isupper())

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from core.errors import VocabularyError
 from core.model import Abbreviation
+from core.once import once
 from core.text import collapse_ws
 from core.vocab import data_path, load_vocab
 from normalizers.nlp import cyrillic, fold
@@ -65,7 +66,7 @@ class Form:
 # --------------------------------------------------------------------------- keys
 
 
-@cache
+@once
 def _endings() -> frozenset[str]:
     data = load_vocab("normalizers", REGISTRY_FILE, _validate)
     return frozenset(data["case_endings"])
@@ -113,7 +114,7 @@ def abbreviation_splits(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [(k[:i], k[i:]) for i in range(2, len(k) - 1)]
 
 
-@cache
+@once
 def _fuzzy_ignore() -> frozenset[str]:
     data = load_vocab("normalizers", REGISTRY_FILE, _validate)
     return frozenset(fold(w)[:STEM_CHARS] for w in data.get("fuzzy_ignore") or ())
@@ -317,7 +318,7 @@ def _indexed(reg: Registry) -> Registry:
     )
 
 
-@cache
+@once
 def default_registry() -> Registry:
     """The built-in registry (loaded and indexed once per process)."""
     data = load_vocab("normalizers", REGISTRY_FILE, _validate)

@@ -16,13 +16,13 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from core.model import Deadline, Period, Recurrence
+from core.once import once
 from core.vocab import load_vocab
 from normalizers.nlp import blank, cyrillic
 
@@ -60,7 +60,7 @@ def _validate(data: object) -> str | None:
     return None
 
 
-@cache
+@once
 def grammar() -> Grammar:
     """The loaded, validated deadline grammar with its compiled Matcher (built once)."""
     data = load_vocab("normalizers", GRAMMAR_FILE, _validate)

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from core.once import once
 from normalizers.report_columns import report_vocab
 
 # A measure number N.M; not part of a date (03.07.2020) or a longer number (1.2.3, 2.15.4).
@@ -20,7 +20,7 @@ def _alternation(words: list[str]) -> str:
     )
 
 
-@cache
+@once
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = report_vocab()["references"]
     prefix = rf"(?:{_alternation(words['prefixes'])})"

@@ -8,10 +8,12 @@ cell costs microseconds. No statistical model is ever loaded: only `spacy.blank(
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+
+from core.once import once
 
 # Latin letters that PDF converters and typists put in place of Cyrillic look-alikes.
 _LOOKALIKE = str.maketrans(
@@ -23,7 +25,7 @@ _WORD = re.compile(r"\w+")
 _KEYBOARD = str.maketrans("өүңһёӨҮҢҺЁ", "оунхеОУНХЕ")
 
 
-@cache
+@once
 def blank(lang: str) -> Language:
     """A cached `spacy.blank(lang)`; `lang` is "ky" or "ru"."""
     return spacy.blank(lang)

@@ -7,9 +7,9 @@ patterns the report reading uses to tell the sender from the recipient.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
+from core.once import once
 from core.text import clean_cell
 from core.vocab import load_vocab
 
@@ -36,7 +36,7 @@ def _validate(data: Any) -> str | None:
     return None
 
 
-@cache
+@once
 def report_vocab() -> dict[str, Any]:
     return load_vocab("normalizers", "report_headers.yaml", _validate)
 
@@ -47,7 +47,7 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@cache
+@once
 def _phrases() -> tuple[tuple[str, str], ...]:
     """(phrase, column), longest phrase first."""
     pairs = [(_normal(p), col) for col, words in report_vocab()["columns"].items() for p in words]
@@ -73,7 +73,7 @@ def map_header(cells: tuple[str, ...] | list[str]) -> dict[str, int] | None:
     return mapping if all(any(c in mapping for c in group) for group in groups) else None
 
 
-@cache
+@once
 def _compiled(key: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.I) for p in report_vocab()[key])
 

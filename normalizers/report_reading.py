@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import PurePath
 
 from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, Plan, ReportReading
+from core.once import once
 from normalizers.measure_links import LinkSettings, link_by_text
 from normalizers.measure_refs import ref_at_start, ref_in_text, strip_ref
 from normalizers.ocr_review import flag_low_confidence
@@ -55,7 +56,7 @@ class LanguageTools:
     parse_report_date: Callable[[str], date | None]
 
 
-@cache
+@once
 def default_tools() -> LanguageTools:
     from normalizers.agencies import find_agencies, resolve
     from normalizers.deadlines import parse_period, parse_report_date

@@ -8,13 +8,13 @@ what makes negation right: "аткарылган жок" is one not-started matc
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.util import filter_spans
 
 from core.model import Status
+from core.once import once
 from core.vocab import load_vocab
 from normalizers.nlp import blank, fold
 
@@ -38,12 +38,12 @@ def _validate(data: Any) -> str | None:
     return None
 
 
-@cache
+@once
 def _vocab() -> dict[str, Any]:
     return load_vocab("normalizers", "status_words.yaml", _validate)
 
 
-@cache
+@once
 def _matchers() -> tuple[PhraseMatcher, Matcher]:
     nlp = blank(TOKENIZER_LANG)
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -9,7 +9,6 @@ report reading links rows by the id column (`link_method="template"`).
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.model import Measure, Period, Plan, measure_sort_key
+from core.once import once
 from core.vocab import load_vocab
 
 TEMPLATE_VERSION = "1"
@@ -59,7 +59,7 @@ def _validate(data: Any) -> str | None:
     return None
 
 
-@cache
+@once
 def labels() -> dict[str, Any]:
     return load_vocab("outputs", "report_template.yaml", _validate)
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages planwatch uses outside Python: Tesseract (kir+rus) for scanned reports,
-# PostgreSQL for the shared-ledger tests. Installed when we are root and they are missing;
+# PostgreSQL for the shared-ledger tests, LibreOffice (headless) for legacy Office files
+# (.doc/.xls/.rtf/.odt), Debian's Chromium for the browser page tests.
+# Installed when we are root and they are missing;
 # otherwise we print the one command that installs them. Never fatal: without them,
 # scanned files are rejected with a reason and the PostgreSQL tests skip with a message.
 set -u
-PKGS="tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus postgresql"
+PKGS="tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus postgresql libreoffice-writer-nogui libreoffice-calc-nogui chromium chromium-driver"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
