@@ -1,38 +1,123 @@
-"""Join the lines of one wrapped cell back into its text: the line-end hyphen rule.
+"""Join the lines of one wrapped cell back into its text: the line-end hyphen rules.
 
-A line that ends with a hyphen attached to a letter or digit (`үй-`, `2018-`) broke a
-hyphenated word; when the next line goes on with a letter or digit (`бүлөлүк`), the two join
-without a space (`үй-бүлөлүк`). A free-standing dash (`текст -`) keeps its spaces, and so
-does everything else. Shared by every reader that sees wrapped cell lines (PDF, OCR,
-box-drawing text, `<br>` in markdown/HTML cells). Pure; no document-level guessing here.
+A PDF, a scan or a box-drawing print wraps a cell's text over several lines. Joining them
+with a space is right almost everywhere, but wrong in two places:
+
+* after a hyphen attached to a word: a typesetter breaks `үй-бүлөлүк` as `үй-` / `бүлөлүк`
+  and `2018-2020-жылдар` as `2018-2020-` / `жылдар`; when the next line goes on with a
+  letter or digit, the lines join with no space and the hyphen kept. A free-standing dash
+  (`текст -`, a line that is only `-`) is punctuation and keeps its spaces. A soft hyphen
+  (U+00AD) at a line end is only a break mark: it goes and the word joins.
+* a word too long for a narrow column, which LibreOffice breaks with no hyphen at all
+  (`Экотехинспекци` / `я`). Nothing on the page marks it, so the document decides: rejoin
+  when the joined word occurs elsewhere in the same document and the line-end fragment
+  occurs nowhere except at line ends (`Vocabulary`, built by the reader over all cells).
+
+Shared by every reader that sees wrapped cell lines (PDF, OCR, box-drawing text, `<br>` in
+markdown/HTML cells). Pure functions only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 HYPHENS = "-\u2010\u2011\u2013"  # hyphen-minus, hyphen, non-breaking hyphen, en dash
-_ATTACHED_END = re.compile(rf"[^\W_][{HYPHENS}]$")
+SOFT_HYPHEN = "\u00ad"
+_ATTACHED_END = re.compile(rf"[^\W_][{HYPHENS}]$")  # `үй-`, `2020-`: attached to a word
 _WORD_START = re.compile(r"^[^\W_]")
+_EDGE_PUNCT = "\"'«»“”„()[]{}.,;:!?…/"
+_WS = re.compile(r"\s+")
 
 
 def ends_with_attached_hyphen(line: str) -> bool:
     return bool(_ATTACHED_END.search(line.rstrip()))
 
 
-def join_wrapped(lines: Iterable[str]) -> str:
-    """The cell's lines joined with one space, except after a line-end attached hyphen
-    followed by a line starting with a letter or digit (then no space)."""
+def _token(word: str) -> str:
+    """A word as the vocabulary counts it: outer punctuation off, case folded."""
+    return word.strip(_EDGE_PUNCT).casefold()
+
+
+@dataclass
+class Vocabulary:
+    """Word counts of one document, and how often each word ended a wrapped line.
+
+    `seen[w] - broken[w]` is how often `w` occurs whole inside a line or at a cell's end,
+    i.e. anywhere but where a no-hyphen break could have cut it.
+    """
+
+    seen: Counter[str] = field(default_factory=Counter)
+    broken: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_cells(cls, cells: Iterable[Sequence[str]]) -> Vocabulary:
+        """Count the words of every cell, each cell given as its list of lines."""
+        vocab = cls()
+        for lines in cells:
+            vocab.add(lines)
+        return vocab
+
+    def add(self, lines: Sequence[str]) -> None:
+        for i, line in enumerate(lines):
+            words = line.split()
+            self.seen.update(t for w in words if (t := _token(w)))
+            if words and i < len(lines) - 1:
+                self.broken[_token(words[-1])] += 1
+
+    def occurs(self, word: str) -> bool:
+        return self.seen[_token(word)] > 0
+
+    def occurs_whole(self, word: str) -> bool:
+        """Does `word` occur somewhere other than at the end of a wrapped line?"""
+        key = _token(word)
+        return self.seen[key] - self.broken[key] > 0
+
+
+def join_two(left: str, right: str, vocabulary: Vocabulary | None = None) -> str:
+    """Join two consecutive lines of one cell (see the module docstring for the rules)."""
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right:
+        return left or right
+    if left.endswith(SOFT_HYPHEN):
+        return left[:-1] + right
+    starts_word = bool(_WORD_START.match(right))
+    if starts_word and _ATTACHED_END.search(left):
+        return left + right
+    if starts_word and vocabulary is not None and _rejoins(left, right, vocabulary):
+        return left + right
+    return f"{left} {right}"
+
+
+def _rejoins(left: str, right: str, vocabulary: Vocabulary) -> bool:
+    """A no-hyphen break: `Экотехинспекци` + `я` when `Экотехинспекция` is a word of the
+    document and `Экотехинспекци` appears only at line ends."""
+    tail, head = left.split()[-1], right.split()[0]
+    if not tail[-1:].isalpha() or not head[:1].isalpha():
+        return False
+    joined = tail + head
+    return vocabulary.occurs(joined) and not vocabulary.occurs_whole(tail)
+
+
+def join_lines(lines: Iterable[str], vocabulary: Vocabulary | None = None) -> str:
+    """A cell's lines → its text: line-end breaks undone, whitespace collapsed."""
     text = ""
     for raw in lines:
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        if not text:
-            text = line
-        elif ends_with_attached_hyphen(text) and _WORD_START.match(line):
-            text += line
-        else:
-            text += " " + line
+        line = _WS.sub(" ", raw).strip()
+        if line:
+            text = join_two(text, line, vocabulary) if text else line
     return text
+
+
+def join_wrapped(lines: Iterable[str]) -> str:
+    """The cell's lines joined with one space, except after a line-end attached hyphen
+    followed by a line starting with a letter or digit (then no space). No document
+    evidence: `join_lines` with a `Vocabulary` also rejoins no-hyphen breaks."""
+    return join_lines(lines)
+
+
+def split_lines(text: str) -> list[str]:
+    """A cell's raw text (newline-separated, as pdfplumber and OCR give it) → its lines."""
+    return [line for line in text.splitlines() if line.strip()]
