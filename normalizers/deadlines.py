@@ -1,8 +1,9 @@
 """Deadline, report-period and letter-date parsing for Kyrgyz and Russian plan/report text.
 
-One grammar (`data/deadline_grammar.yaml`) serves all three public readers:
-`parse_deadline` (a plan's "Ишке ашыруу мөөнөтү" cell), `parse_period` (a report's period)
-and `parse_report_date` (a letter's date). The pipeline is a chain of small steps:
+One grammar (`data/deadline_grammar.yaml`) serves `parse_deadline` (a plan's "Ишке ашыруу
+мөөнөтү" cell) and, extended by `data/period_grammar.yaml`, the report readers in
+normalizers.periods (`parse_period`, `parse_report_date`, re-exported here). The pipeline
+is a chain of small steps:
 
     text -> words (tokenised, page-break splits rejoined) -> spaCy Doc with NORM = word class
          -> Matcher units (YEAR, YEAR_RANGE, HALF, QUARTER, MONTH, DATE, ANNUAL, CONTINUOUS)
@@ -98,9 +99,9 @@ def _known(word: str, g: Grammar) -> bool:
     return _classify(word, g)[0] != "WORD"
 
 
-def text_to_words(text: str) -> list[str]:
+def text_to_words(text: str, g: Grammar | None = None) -> list[str]:
     """Lower-cased words with page-break splits rejoined ("жылд ар" -> "жылдар")."""
-    g = grammar()
+    g = g or grammar()
     words = _WORDS.findall(cyrillic(text or "").lower())
     out: list[str] = []
     for word in words:
@@ -114,9 +115,9 @@ def text_to_words(text: str) -> list[str]:
     return out
 
 
-def words_to_doc(words: list[str]) -> tuple[Doc, list[int | None]]:
+def words_to_doc(words: list[str], g: Grammar | None = None) -> tuple[Doc, list[int | None]]:
     """A Doc whose token NORMs are the word classes, plus each token's numeric value."""
-    g = grammar()
+    g = g or grammar()
     doc = Doc(blank("ky").vocab, words=words)
     values: list[int | None] = []
     for token in doc:
@@ -195,11 +196,13 @@ def _span_to_unit(span: Span, values: list[int | None], plan_years) -> Unit | No
     return Unit(label, start, end, span.start, span.end, repaired)
 
 
-def text_to_units(text: str, plan_years: tuple[int, int] | None = None):
-    """(words, word classes, units found, token indexes no unit covers)."""
-    words = text_to_words(text)
-    doc, values = words_to_doc(words)
-    spans = [Span(doc, s, e, label=m) for m, s, e in grammar().matcher(doc)]
+def text_to_units(text: str, plan_years: tuple[int, int] | None = None, g: Grammar | None = None):
+    """(words, word classes, units found, token indexes no unit covers). `g`: another grammar
+    built on this one (normalizers.periods extends it for report periods and letter dates)."""
+    g = g or grammar()
+    words = text_to_words(text, g)
+    doc, values = words_to_doc(words, g)
+    spans = [Span(doc, s, e, label=m) for m, s, e in g.matcher(doc)]
     units = []
     for span in sorted(filter_spans(spans), key=lambda s: s.start):
         unit = _span_to_unit(span, values, plan_years)
@@ -288,23 +291,11 @@ def _recurrence(labels: set[str]) -> str:
 # --------------------------------------------------------------------------- reports
 
 
-def parse_period(text: str) -> Period | None:
-    """A report's period from its title or file name: a half-year, else a single year."""
-    try:
-        words, classes, units, _ = text_to_units(text or "")
-    except Exception:
-        return None
-    half = next((u for u in units if u.label == "HALF"), None)
-    if half:
-        return Period(half.start.year, 1 if half.start.month == 1 else 2)
-    years = {u.start.year for u in units if u.label == "YEAR"}
-    return Period(years.pop()) if len(years) == 1 else None
+def __getattr__(name: str):
+    """`parse_period` and `parse_report_date` live in normalizers.periods (report language);
+    importing them from here keeps working."""
+    if name in ("parse_period", "parse_report_date"):
+        from normalizers import periods
 
-
-def parse_report_date(text: str) -> date | None:
-    """The first full date (day, month, year) in a letter head or registration stamp."""
-    try:
-        _, _, units, _ = text_to_units(text or "")
-    except Exception:
-        return None
-    return next((u.start for u in units if u.label == "DATE"), None)
+        return getattr(periods, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

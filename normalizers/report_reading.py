@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import PurePath
 
 from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, Plan, ReportReading
@@ -57,11 +57,14 @@ class LanguageTools:
 
 
 @once
-def default_tools() -> LanguageTools:
+def default_tools(plan_years: tuple[int, int] | None = None) -> LanguageTools:
+    """The normalizers' functions; letter dates with two-digit years read against `plan_years`."""
     from normalizers.agencies import find_agencies, resolve
-    from normalizers.deadlines import parse_period, parse_report_date
+    from normalizers.periods import parse_period, parse_report_date
 
-    return LanguageTools(find_agencies, resolve, parse_period, parse_report_date)
+    return LanguageTools(
+        find_agencies, resolve, parse_period, partial(parse_report_date, plan_years=plan_years)
+    )
 
 
 def _memoized(tools: LanguageTools) -> LanguageTools:
@@ -79,7 +82,7 @@ def read_report(
     tools: LanguageTools | None = None,
 ) -> ReportReading:
     settings = settings or ReadingSettings()
-    tools = _memoized(tools or default_tools())
+    tools = _memoized(tools or default_tools(plan.years if plan else None))
     layout = document_to_layout(doc)
     template = doc.metadata.get(META + "template") == TEMPLATE_KIND
     stem = _file_words(file_name)
