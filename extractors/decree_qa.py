@@ -91,7 +91,7 @@ def task_findings(tasks: tuple[Task, ...], source: str) -> Iterator[Finding]:
 def measure_number_findings(plan: Plan, source: str) -> Iterator[Finding]:
     """Within a task, measures run N.1, N.2 … and N is the task's own number."""
     seen: set[str] = set()
-    expected: dict[int, int] = {}  # task number -> next measure number
+    expected: dict[str, int] = {}  # id prefix (task number) -> next measure number
     for m in plan.measures:
         where = _where(m.provenance, source)
         if not m.measure_id:
@@ -102,11 +102,14 @@ def measure_number_findings(plan: Plan, source: str) -> Iterator[Finding]:
                 Severity.ERROR,
             )
             continue
-        major, minor = (int(p) for p in m.measure_id.split("."))
+        *prefix, minor = (int(p) for p in m.measure_id.split("."))
+        major = prefix[0] if prefix else m.task_no
         if m.measure_id in seen:
             yield _measure(m, "measure_duplicate", f"measure {m.measure_id} appears twice", where)
         seen.add(m.measure_id)
-        if major != m.task_no:
+        # `N.k` belongs to task N; a longer id (`1.2.3`) numbers by chapter or goal, which
+        # says nothing about the task, so only its run within the same prefix is checked.
+        if len(prefix) == 1 and major != m.task_no:
             yield _measure(
                 m,
                 "measure_task_mismatch",
@@ -114,15 +117,18 @@ def measure_number_findings(plan: Plan, source: str) -> Iterator[Finding]:
                 where,
             )
             continue
-        want = expected.get(major, 1)
+        key = ".".join(map(str, prefix))
+        want = expected.get(key, 1)
         if minor != want:
+            before = f"{key}.{want - 1}" if key else str(want - 1)
+            wanted = f"{key}.{want}" if key else str(want)
             yield _measure(
                 m,
                 "measure_gap",
-                f"measure {m.measure_id} follows {major}.{want - 1} (expected {major}.{want})",
+                f"measure {m.measure_id} follows {before} (expected {wanted})",
                 where,
             )
-        expected[major] = max(want, minor) + 1
+        expected[key] = max(want, minor) + 1
 
 
 def missing_cell_findings(measures: tuple[Measure, ...], source: str) -> Iterator[Finding]:

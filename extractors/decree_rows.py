@@ -12,12 +12,20 @@ from dataclasses import dataclass, field
 
 from core.model import PLAN_COLUMNS, Finding, Provenance
 
+# An optional cell key besides PLAN_COLUMNS: a column holding only the measure's id (`№ п/п`
+# with `1.1.` in it). Readers that do not know it never set it. The number column
+# (`task_no`) may hold a task number, a measure id or a measure's ordinal within its task:
+# the assembler tells them apart by their shape, so readers copy it as printed.
+ID_COLUMN = "measure_no"
+
 
 @dataclass
 class RawRow:
-    """One logical row of the plan table, cells keyed by canonical column (PLAN_COLUMNS).
+    """One logical row of the plan table, cells keyed by canonical column (PLAN_COLUMNS,
+    optionally ID_COLUMN).
 
-    `spanning` marks a row whose text spans the whole table width (chapter or goal rows).
+    `spanning` marks a row whose text spans the whole table width (chapter, goal or task
+    heading rows); its text sits in the first column.
     `cells` holds cleaned text (markup stripped, fragments joined with one space);
     `provenance` holds where each non-empty cell came from.
     """

@@ -35,8 +35,8 @@ from pathlib import Path
 from core.errors import UnreadableDecree
 from core.model import Provenance
 from core.text import clean_cell, join_fragments
-from extractors.decree_columns import header_vocab, map_header, section_patterns
-from extractors.decree_rows import DecreeText, RawRow
+from extractors.decree_columns import header_vocab, is_number_row, map_header, section_patterns
+from extractors.decree_rows import ID_COLUMN, DecreeText, RawRow
 
 MAX_ANCHOR_SHIFT = 2  # a measure number sits at most this many cells left of its column
 LEAD_DELETE_COST = 1.0  # a line lost one of its leading empty cells (the common case)
@@ -58,6 +58,7 @@ _SEPARATOR = re.compile(r"^[\s\-:|=]*$")
 _MD_HEADING = re.compile(r"^\s*#+\s*")
 _MEASURE_NO = re.compile(r"^\s*(\d{1,3})\s*\.\s*(\d{1,3})(?!\d)(?:\.|\s|$|(?=[^\W\d_]))")
 _TASK_NO = re.compile(r"^\s*\d(?:\s*\d){0,2}\s*\.?\s*$")
+_NUMBER_CELL = re.compile(r"^\s*\d{1,3}(?:\s*\.\s*\d{1,3}){0,3}\s*\.?\s*$")  # `1.1.`, `1.`
 _TOKEN = re.compile(r"[^\W_]+")
 _BOLD_BLOCK = re.compile(r"\*\*(.+?)\*\*", re.S)
 
@@ -235,17 +236,30 @@ class ColumnModel:
 
 @dataclass
 class Layout:
-    """The header's positions, resolved once."""
+    """The header's positions, resolved once. `anchor` is the column whose number starts a
+    measure's row: the measures column (`1.1. Текст`, the seed) or a number column holding
+    the measure's id or ordinal (`1.1.` / `1.` under `№ п/п`), see `choose_anchor`."""
 
     columns: dict[int, str]  # header position -> canonical column
     width: int  # number of header cells
+    anchor: str = "text"
 
     def pos(self, column: str) -> int | None:
         return next((p for p, c in self.columns.items() if c == column), None)
 
+    @property
+    def anchor_pos(self) -> int:
+        pos = self.pos(self.anchor)
+        assert pos is not None, "the anchor column is one of the header's"
+        return pos
+
 
 def measure_anchor(line: Line, layout: Layout) -> Fragment | None:
-    """The fragment carrying a measure number, if it can sit in the measures column."""
+    """The fragment carrying a measure number, if it can sit in the anchor column."""
+    if layout.anchor != "text":
+        pos = layout.anchor_pos
+        first = line.fragments[0]
+        return first if first.index == pos and _NUMBER_CELL.match(first.text) else None
     text_pos = layout.pos("text")
     if text_pos is None:
         return None
@@ -254,6 +268,25 @@ def measure_anchor(line: Line, layout: Layout) -> Fragment | None:
         if 0 <= shift <= MAX_ANCHOR_SHIFT and _MEASURE_NO.match(f.text):
             return f
     return None
+
+
+def choose_anchor(lines: list[Line], layout: Layout) -> Layout:
+    """Anchor rows on a number column when its numbers are the measures' own: more lines
+    print a bare number there (`1.1.`, `1.`) with unnumbered measure text than lines whose
+    measure text leads with its number (the seed: task number `1`, text `1.1. …`)."""
+    for column in (ID_COLUMN, "task_no"):
+        pos = layout.pos(column)
+        if pos is None:
+            continue
+        own = leading = 0
+        for line in lines:
+            first = line.fragments[0]
+            numbered_text = any(_MEASURE_NO.match(f.text) for f in line.fragments[1:])
+            leading += numbered_text
+            own += first.index == pos and bool(_NUMBER_CELL.match(first.text)) and not numbered_text
+        if own > leading:
+            return Layout(layout.columns, layout.width, column)
+    return layout
 
 
 def section_of(line: Line) -> str | None:
@@ -291,7 +324,7 @@ class CellScorer:
 
     def fragment(self, f: Fragment, p: int) -> float:
         anchor, settings = self.anchor, self.settings
-        if anchor is not None and (f is anchor) != (p == self.layout.pos("text")):
+        if anchor is not None and (f is anchor) != (p == self.layout.anchor_pos):
             return FORBIDDEN
         if p < f.index:  # converters lose cells, so text only ever drifts left
             return FORBIDDEN
@@ -307,7 +340,7 @@ class CellScorer:
         if anchor is None:
             return self.model.score(p, text, heads=False) + self._continuation(column, p)
         # a start line's cells taught the model at the anchor's shift: leave them out
-        own = f.index + self.layout.pos("text") - anchor.index
+        own = f.index + self.layout.anchor_pos - anchor.index
         fit = self.model.score(p, text, own, heads=True)
         return settings.start_content_weight * fit + self.model.fill_prior(p, True)
 
@@ -475,7 +508,7 @@ def open_cells(rows: list[RawRow], current: RawRow) -> dict[str, str]:
 def train_model(lines: list[Line], layout: Layout) -> ColumnModel:
     """Learn each column's words from the start lines, whose shift the measure number fixes."""
     model = ColumnModel()
-    text_pos = layout.pos("text")
+    text_pos = layout.anchor_pos
     for line in lines:
         anchor = None if section_of(line) else measure_anchor(line, layout)
         if anchor is None:
@@ -510,8 +543,9 @@ def text_to_decree(
     table = [
         line
         for i in range(header + 1, end)
-        if (line := line_to_fragments(i + 1, raw_lines[i])) is not None
+        if (line := line_to_fragments(i + 1, raw_lines[i])) is not None and not _header_again(line)
     ]
+    layout = choose_anchor(table, layout)
     rows, unassigned = lines_to_rows(table, layout, source, settings)
     if not any(not r.spanning for r in rows):
         raise UnreadableDecree(source, "plan table has no numbered measures")
@@ -528,6 +562,12 @@ def text_to_decree(
         abbreviation_lines=abbreviations,
         unassigned=unassigned,
     )
+
+
+def _header_again(line: Line) -> bool:
+    """A header repeated on a later page, or the row of column numbers under a header."""
+    texts = [f.text for f in line.fragments]
+    return len(texts) > 1 and (is_number_row(texts) or map_header(texts) is not None)
 
 
 def read_decree_text(path: Path, settings: TextReaderSettings | None = None) -> DecreeText:

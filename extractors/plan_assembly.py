@@ -25,11 +25,14 @@ from core.model import (
     Task,
 )
 from core.text import collapse_ws, join_fragments
-from extractors.decree_columns import section_patterns
-from extractors.decree_rows import DecreeText, RawRow
+from extractors.decree_columns import section_of
+from extractors.decree_rows import ID_COLUMN, DecreeText, RawRow
 
 PLAN_ID_PREFIX = "nap"  # national action plan: ids read `nap-2018-2020`
-_MEASURE_NO = re.compile(r"^\s*(\d{1,3})\s*\.\s*(\d{1,3})(?!\d)\s*\.?\s*")
+_MEASURE_NO = re.compile(
+    r"^\s*(\d{1,3})\s*\.\s*(\d{1,3})(?!\d)(?:\.(\d{1,3})(?=\.?(?:\s|$|[^\W\d_])))?\s*\.?\s*"
+)
+_ID_CELL = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3})\.?$")
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})")
 _ABBR_LINE = re.compile(r"^(?P<abbr>.+?)\s+[-–—]\s+(?P<full>.+)$")
 _DASH_LINE = re.compile(r"^[-–—]\s*(?P<full>.+)$")
@@ -43,7 +46,23 @@ class _TaskDraft:
     text: str = ""
     provenance: Provenance | None = None
     rows: list[RawRow] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # each row's measure id, as placed
     inferred: bool = False  # the number was not printed; it comes from the measures
+    heading: bool = False  # opened by a task heading (full-width row or a labelled cell)
+
+
+@dataclass(frozen=True)
+class RowNumbers:
+    """What a measure row's numbers say, whichever column printed them.
+
+    The number column holds, depending on the plan, the task number (`12`, the seed), the
+    measure's id (`1.1.`, `№ п/п`) or its ordinal within its task (`1.`, under `Задача 1.`
+    headings); the id may also lead the measure text (`1.1. Текст`) or have its own column.
+    """
+
+    measure_id: str  # as printed, normalized (`1.1`, `1.1.1`); "" if none
+    number: int | None  # a bare number in the number column (task number or ordinal)
+    text: str  # the measure text without its leading id
 
 
 def task_number(cell: str) -> int | None:
@@ -53,11 +72,30 @@ def task_number(cell: str) -> int | None:
 
 
 def split_measure_text(cell: str) -> tuple[str, str]:
-    """`6.1.Текст` → ("6.1", "Текст"); a cell without a number → ("", cell)."""
+    """`6.1.Текст` → ("6.1", "Текст"), `1.2.3. Текст` → ("1.2.3", "Текст"); a cell without
+    a number → ("", cell)."""
     m = _MEASURE_NO.match(cell)
     if not m:
         return "", collapse_ws(cell)
-    return f"{int(m[1])}.{int(m[2])}", collapse_ws(cell[m.end() :])
+    parts = [m[1], m[2], *([m[3]] if m[3] else [])]
+    return ".".join(str(int(p)) for p in parts), collapse_ws(cell[m.end() :])
+
+
+def id_cell(cell: str) -> str:
+    """A cell that is only a measure id (`1.1.`, `1 . 1`, `1.1.1`) → `1.1`; else ""."""
+    m = _ID_CELL.match(re.sub(r"\s", "", cell))
+    return ".".join(str(int(p)) for p in m[1].split(".")) if m else ""
+
+
+def row_numbers(row: RawRow) -> RowNumbers:
+    text_id, text = split_measure_text(row.cells.get("text", ""))
+    own = row.cells.get(ID_COLUMN, "")
+    number_cell = row.cells.get("task_no", "")
+    measure_id = text_id or id_cell(own) or id_cell(number_cell)
+    number = None if id_cell(number_cell) else task_number(number_cell)
+    if number is None and own and not id_cell(own):
+        number = task_number(own)  # `1.` in an id column: an ordinal
+    return RowNumbers(measure_id, number, text)
 
 
 def plan_years(title: str) -> tuple[int, int] | None:
@@ -72,19 +110,22 @@ def plan_id_for(years: tuple[int, int] | None, sha256: str) -> str:
     return f"{PLAN_ID_PREFIX}-{sha256[:12] or 'unknown'}"
 
 
-def section_to_model(row: RawRow, chapter_no: int | None) -> Chapter | Goal | None:
-    text = row.text()
+def section_to_model(row: RawRow, chapter_no: int | None) -> Chapter | Goal | _TaskDraft | None:
+    """A heading row → its chapter, goal or (the draft of) its task; None if it is none."""
+    found = section_of(row.text())
+    if found is None:
+        return None
+    kind, m = found
     prov = _row_provenance(row)
-    patterns = section_patterns()
-    for p in patterns["chapter"]:
-        if m := p.match(text):
-            return Chapter(int(m["no"]), collapse_ws(m["title"]), prov)
-    for p in patterns["goal"]:
-        if m := p.match(text):
-            goal_id = m["id"]
-            chapter = chapter_no if chapter_no is not None else int(goal_id.split(".")[0])
-            return Goal(goal_id, chapter, collapse_ws(m["title"]), prov)
-    return None
+    if kind == "chapter":
+        return Chapter(int(m["no"]), collapse_ws(m["title"]), prov)
+    if kind == "goal":
+        goal_id = m["id"]
+        chapter = chapter_no if chapter_no is not None else int(goal_id.split(".")[0])
+        return Goal(goal_id, chapter, collapse_ws(m["title"]), prov)
+    draft = _TaskDraft(int(m["no"]), None, chapter_no, collapse_ws(m["title"]), prov)
+    draft.heading = True
+    return draft
 
 
 def rows_to_tasks(rows: list[RawRow]) -> tuple[list[Chapter], list[Goal], list[_TaskDraft]]:
@@ -94,6 +135,7 @@ def rows_to_tasks(rows: list[RawRow]) -> tuple[list[Chapter], list[Goal], list[_
     tasks: list[_TaskDraft] = []
     chapter_no: int | None = None
     goal_id: str | None = None
+    marked = _has_task_markers(rows)
     for row in rows:
         if row.spanning:
             section = section_to_model(row, chapter_no)
@@ -103,27 +145,70 @@ def rows_to_tasks(rows: list[RawRow]) -> tuple[list[Chapter], list[Goal], list[_
             elif isinstance(section, Goal):
                 goals.append(section)
                 goal_id = section.id
+            elif isinstance(section, _TaskDraft):
+                section.goal_id = goal_id
+                tasks.append(section)
             continue
-        no = task_number(row.cells.get("task_no", ""))
-        major = _measure_major(row)
-        # A task whose number was lost entirely (the first one, or one that brings its own
-        # task text): its first measure's number still says which; QA hears about it.
-        lost = no is None and (
-            not tasks or (bool(row.cells.get("task_text")) and major not in (None, tasks[-1].no))
-        )
-        if no is not None or lost:
-            tasks.append(_TaskDraft(major if lost else no, goal_id, chapter_no, inferred=lost))
-        task = tasks[-1]
-        task.rows.append(row)
-        if row.cells.get("task_text"):
-            task.text = join_fragments(task.text, row.cells["task_text"])
-            prov = row.provenance.get("task_text")
-            task.provenance = task.provenance.merge(prov) if task.provenance and prov else prov
+        _place_row(row, tasks, goal_id, chapter_no, marked)
     return chapters, goals, tasks
 
 
-def row_to_measure(row: RawRow, task: Task, plan_id: str) -> Measure:
-    measure_id, text = split_measure_text(row.cells.get("text", ""))
+def _place_row(
+    row: RawRow, tasks: list[_TaskDraft], goal_id: str | None, chapter_no: int | None, marked: bool
+) -> None:
+    """Append a measure row to its task, opening a task where the row says one starts."""
+    numbers = row_numbers(row)
+    task_text = row.cells.get("task_text", "")
+    label = section_of(task_text) if task_text else None
+    labelled = label is not None and label[0] == "task"
+    headed = bool(tasks) and tasks[-1].heading and not labelled
+    # A bare number is the task's number, unless the task came from a heading and the row
+    # has no id of its own: then it is the measure's ordinal within that task.
+    no = None if headed and not numbers.measure_id else numbers.number
+    if labelled:
+        no = no if no is not None else int(label[1]["no"])
+        task_text = collapse_ws(label[1]["title"])
+    major = int(numbers.measure_id.split(".")[0]) if numbers.measure_id else None
+    # A task whose number was lost entirely (the first one, or one that brings its own task
+    # text), or a plan that prints no tasks at all: the measure's number says which.
+    lost = no is None and (
+        not tasks
+        or (bool(task_text) and major not in (None, tasks[-1].no))
+        or (not marked and major is not None and major != tasks[-1].no)
+    )
+    if no is not None or lost:
+        tasks.append(_TaskDraft(major if lost else no, goal_id, chapter_no, inferred=lost))
+        tasks[-1].heading = labelled
+    task = tasks[-1]
+    task.rows.append(row)
+    ordinal = headed and not numbers.measure_id and numbers.number is not None
+    task.ids.append(f"{task.no}.{numbers.number}" if ordinal else numbers.measure_id)
+    if task_text:
+        task.text = join_fragments(task.text, task_text)
+        prov = row.provenance.get("task_text")
+        task.provenance = task.provenance.merge(prov) if task.provenance and prov else prov
+
+
+def _has_task_markers(rows: list[RawRow]) -> bool:
+    """Does the plan print its tasks at all (a number or text column, or heading rows)?"""
+    for row in rows:
+        if row.spanning:
+            found = section_of(row.text())
+            if found and found[0] == "task":
+                return True
+        elif row.cells.get("task_text") or (
+            task_number(row.cells.get("task_no", "")) is not None
+            and not id_cell(row.cells.get("task_no", ""))
+        ):
+            return True
+    return False
+
+
+def row_to_measure(row: RawRow, task: Task, plan_id: str, measure_id: str | None = None) -> Measure:
+    """A measure row → its Measure; `measure_id` as placed under its task (an ordinal `1.`
+    under a task heading becomes `N.1`), else the id the row prints."""
+    numbers = row_numbers(row)
+    measure_id = numbers.measure_id if measure_id is None else measure_id
     cells = {c: p for c, p in row.provenance.items() if c in PLAN_COLUMNS}
     return Measure(
         plan_id=plan_id,
@@ -132,7 +217,7 @@ def row_to_measure(row: RawRow, task: Task, plan_id: str) -> Measure:
         goal_id=task.goal_id,
         chapter_no=task.chapter_no,
         task_text=task.text,
-        text=text,
+        text=numbers.text,
         baseline=row.cells.get("baseline", ""),
         indicator=row.cells.get("indicator", ""),
         deadline_raw=row.cells.get("deadline", ""),
@@ -173,7 +258,10 @@ def assemble_plan(decree: DecreeText) -> Plan:
     for draft in drafts:
         task = Task(draft.no or 0, draft.goal_id, draft.chapter_no, draft.text, draft.provenance)
         tasks.append(task)
-        measures += [row_to_measure(row, task, plan_id) for row in draft.rows]
+        measures += [
+            row_to_measure(row, task, plan_id, mid)
+            for row, mid in zip(draft.rows, draft.ids, strict=True)
+        ]
         if draft.inferred and task.no:
             where = draft.provenance or _row_provenance(draft.rows[0])
             message = f"task {task.no} has no printed number; numbered after its measures"
@@ -191,11 +279,6 @@ def assemble_plan(decree: DecreeText) -> Plan:
         abbreviations=tuple(lines_to_abbreviations(decree.abbreviation_lines)),
         findings=tuple(findings),
     )
-
-
-def _measure_major(row: RawRow) -> int | None:
-    measure_id, _ = split_measure_text(row.cells.get("text", ""))
-    return int(measure_id.split(".")[0]) if measure_id else None
 
 
 def _full_name(text: str) -> str:
