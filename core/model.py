@@ -93,6 +93,7 @@ class AgencyRef:
     kind: str | None = None
     is_group: bool = False  # a generic group ("министрликтер жана ведомстволор"), not one body
     score: float = 0.0  # match score 0-100 (100 = exact registry hit)
+    parts: tuple[str, ...] = ()  # a merged body (2021): the codes merged into it
 
 
 # --------------------------------------------------------------------------- the plan
@@ -211,9 +212,15 @@ class Status(StrEnum):
 
 
 class Outcome(StrEnum):
+    """What became of a file. `rejected` is a statement about the file; `failed` is
+    planwatch's own fault (a reader crashed, the workdir failed) and the file is read again
+    on the next run; `duplicate` only ever describes a sighting (same bytes, other name)."""
+
     ACCEPTED = "accepted"
     NEEDS_REVIEW = "needs_review"
     REJECTED = "rejected"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
 
 
 class DateSource(StrEnum):
@@ -297,6 +304,31 @@ class Report:
     entries: tuple[Entry, ...] = ()
     stored_path: str = ""  # archive/ or quarantine/ copy
     plan_id: str | None = None
+    tries: int = 0  # failed reads of these bytes so far (outcome `failed` only)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One name under which the inbox showed some bytes (the audit keeps every one)."""
+
+    sha256: str
+    name: str  # display name (safe text even when the file system name was not UTF-8)
+    size: int
+    first_seen: datetime
+    mtime: datetime | None = None
+    raw_name: str = ""  # the undecodable name's bytes, escaped; empty for a UTF-8 name
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One recorded report run: its as-of date, headline counts and compliance rows."""
+
+    run_id: int
+    created_at: datetime
+    as_of: date
+    plan_ids: tuple[str, ...]
+    counts: dict
+    rows: tuple[dict, ...]
 
 
 # --------------------------------------------------------------------------- neutral documents

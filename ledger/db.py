@@ -1,87 +1,46 @@
-"""The ledger: every plan loaded and every inbox file ever seen, with its entries.
+"""The ledger: every plan loaded, every inbox file ever seen with its entries, every name it
+was seen under, and every report run.
 
 SQLAlchemy Core 2.x only, portable SQL only: `Ledger("sqlite:///work/ledger.sqlite")` by
-default, `Ledger("postgresql+psycopg://user@host/db")` unchanged. Tables are created on
-first use. Three tables:
+default, `Ledger("postgresql+psycopg://user@host/db")` unchanged. The schema is Alembic's
+(`ledger/migrations`): opening a ledger upgrades it in place (`ledger.schema.upgrade`).
+Tables (`ledger/tables.py`):
 
-- `plans`   one row per decree version: plan_id, the decree's sha256 (unique), title,
-            source, loaded_at and the whole normalized Plan as JSON (`core.serialize`).
-- `files`   one row per distinct file content (sha256 primary key): original name, size,
-            first seen (naive UTC), agency, period ("2019-H1"), received date + its source,
-            outcome, reason, stored path (relative to the workdir), plan_id.
-- `entries` one row per report entry: file sha256, position, measure id, agency, period,
-            status, progress text, link method, confidence, location, indicator value,
-            review reason.
+- `plans`     one row per decree version: plan_id, the decree's sha256 (unique), title,
+              source, loaded_at and the whole normalized Plan as JSON (`core.serialize`).
+- `files`     one row per distinct file content (sha256 primary key): original name, size,
+              first seen (naive UTC), agency, period ("2019-H1"), received date + its source,
+              outcome, reason, stored path (relative to the workdir), plan_id, tries.
+- `entries`   one row per report entry: file sha256, position, measure id, agency, period,
+              status, progress text, link method, confidence, location, indicator value,
+              review reason.
+- `sightings` one row per (sha256, name) the inbox showed: the audit of every file name.
+- `runs`      one row per report run: as-of, when, plans, counts and rows (JSON).
 
 Idempotent by construction: `record` of a sha256 already present does nothing, also when
-two workers race on the same bytes (the primary key decides, the loser is a no-op).
+two workers race on the same bytes (the primary key decides, the loser is a no-op) — except
+over a `failed` record, which a new reading replaces (a bug is not a verdict).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from core.model import Entry, Period, Plan, Report
+from core.model import Entry, Outcome, Plan, Report, RunRecord, Sighting
 from core.serialize import plan_from_json, plan_to_json
+from ledger import rows as R
+from ledger.schema import upgrade
+from ledger.tables import entries_table, files_table, plans_table, runs_table, sightings_table
 
 LEDGER_FILE = "ledger.sqlite"
 SQL_IN_CHUNK = 500  # values per IN (...) query: far below SQLite's and PostgreSQL's limits
 SQLITE_BUSY_TIMEOUT_S = 30  # concurrent Prefect tasks write one SQLite file: wait, don't fail
-
-metadata = sa.MetaData()
-
-plans_table = sa.Table(
-    "plans",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("plan_id", sa.String(200), nullable=False, index=True),
-    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("title", sa.Text, nullable=False, default=""),
-    sa.Column("source", sa.Text, nullable=False, default=""),
-    sa.Column("loaded_at", sa.DateTime, nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-)
-
-files_table = sa.Table(
-    "files",
-    metadata,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("original_name", sa.Text, nullable=False),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("first_seen", sa.DateTime, nullable=False, index=True),
-    sa.Column("agency", sa.String(100)),
-    sa.Column("period", sa.String(10)),
-    sa.Column("received_date", sa.Date),
-    sa.Column("received_source", sa.String(20)),
-    sa.Column("outcome", sa.String(20), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False, default=""),
-    sa.Column("stored_path", sa.Text, nullable=False, default=""),
-    sa.Column("plan_id", sa.String(200)),
-)
-
-entries_table = sa.Table(
-    "entries",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("measure_id", sa.String(20)),
-    sa.Column("agency", sa.String(100)),
-    sa.Column("period", sa.String(10)),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("progress_text", sa.Text, nullable=False, default=""),
-    sa.Column("link_method", sa.String(20), nullable=False),
-    sa.Column("confidence", sa.Float, nullable=False, default=0.0),
-    sa.Column("location", sa.Text, nullable=False, default=""),
-    sa.Column("indicator_value", sa.Text, nullable=False, default=""),
-    sa.Column("review_reason", sa.Text, nullable=False, default=""),
-    sa.Index("ix_entries_file", "file_sha256", "position"),
-)
+MAX_TRIES = 3  # reads of a file that keep failing before it stays `failed` (InboxSettings)
 
 
 class Ledger:
@@ -92,7 +51,9 @@ class Ledger:
     `has_plan_sha(sha256) -> bool`, `plan_by_sha(sha256) -> Plan | None`,
     `plans() -> list[Plan]`, `has_file(sha256) -> bool`, `known_files(sha256s) -> set[str]`,
     `record(report) -> None`, `report(sha256) -> Report | None`, `reports() -> list[Report]`,
-    `close()`. Also usable as a context manager.
+    `see(sighting) -> None`, `sightings() -> list[Sighting]`,
+    `record_run(plan_ids, as_of, counts, rows) -> int`, `previous_run(before) -> RunRecord | None`,
+    `runs() -> list[RunRecord]`, `close()`. Also usable as a context manager.
     """
 
     def __init__(self, url: str) -> None:
@@ -100,8 +61,8 @@ class Ledger:
         self.url = url
         self.engine = sa.create_engine(url, connect_args=connect_args, future=True)
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+            sa.event.listen(self.engine, "connect", R.sqlite_pragmas)
+        upgrade(self.engine)
 
     @classmethod
     def for_workdir(cls, workdir: Path) -> Ledger:
@@ -130,7 +91,7 @@ class Ledger:
             "sha256": plan.sha256,
             "title": plan.title,
             "source": plan.source,
-            "loaded_at": _utc_naive(datetime.now(UTC)),
+            "loaded_at": R.utc_naive(datetime.now(UTC)),
             "body": plan_to_json(plan),
         }
         try:
@@ -168,37 +129,62 @@ class Ledger:
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
 
-    def known_files(self, sha256s: Iterable[str]) -> set[str]:
-        """Which of these sha256s the ledger has recorded: one query per chunk, not per file."""
+    def known_files(self, sha256s: Iterable[str], max_tries: int = MAX_TRIES) -> set[str]:
+        """Which of these sha256s have a final record (one query per chunk, not per file):
+        a `failed` file with fewer than `max_tries` tries is not final, it is read again."""
         wanted, known = list(dict.fromkeys(sha256s)), set()
-        column = files_table.c.sha256
+        f = files_table.c
+        final = sa.or_(f.outcome != Outcome.FAILED.value, f.tries >= max_tries)
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), SQL_IN_CHUNK):
                 chunk = wanted[start : start + SQL_IN_CHUNK]
-                known.update(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
+                query = sa.select(f.sha256).where(f.sha256.in_(chunk), final)
+                known.update(conn.execute(query).scalars())
         return known
 
     def record(self, report: Report) -> None:
-        """The file row and all its entries in one transaction; a known sha256 is a no-op."""
+        """The file row and all its entries in one transaction. A known sha256 is a no-op,
+        unless its record is `failed`: then this reading replaces it (and a new failure
+        counts one more try)."""
         if not report.sha256:
             raise ValueError(f"{report.file}: cannot record a report without a sha256")
         period = str(report.period) if report.period else None
-        rows = [
-            _entry_row(report.sha256, i, e, report.agency, period)
+        entry_rows = [
+            R.entry_row(report.sha256, i, e, report.agency, period)
             for i, e in enumerate(report.entries)
         ]
+        failed = report.outcome == Outcome.FAILED
         try:
             with self.engine.begin() as conn:
-                if conn.execute(
-                    sa.select(files_table.c.sha256).where(files_table.c.sha256 == report.sha256)
-                ).first():
+                before = self._outcome_and_tries(conn, report.sha256)
+                if before is not None and before[0] != Outcome.FAILED:
                     return
-                conn.execute(files_table.insert().values(**_file_row(report, period)))
-                if rows:
-                    conn.execute(entries_table.insert(), rows)
+                tries = (before[1] if before else 0) + (1 if failed else 0)
+                row = R.file_row(report, period) | {"tries": tries}
+                if before is None:
+                    conn.execute(files_table.insert().values(**row))
+                else:
+                    self._forget_reading(conn, report.sha256)
+                    row.pop("first_seen")  # the file was first seen then, not now
+                    conn.execute(
+                        files_table.update().where(files_table.c.sha256 == report.sha256),
+                        row,
+                    )
+                if entry_rows:
+                    conn.execute(entries_table.insert(), entry_rows)
         except IntegrityError:
             if not self.has_file(report.sha256):  # a real constraint problem, not a race
                 raise
+
+    @staticmethod
+    def _outcome_and_tries(conn: sa.Connection, sha256: str) -> tuple[str, int] | None:
+        f = files_table.c
+        row = conn.execute(sa.select(f.outcome, f.tries).where(f.sha256 == sha256)).first()
+        return (row[0], row[1]) if row else None
+
+    @staticmethod
+    def _forget_reading(conn: sa.Connection, sha256: str) -> None:
+        conn.execute(entries_table.delete().where(entries_table.c.file_sha256 == sha256))
 
     def report(self, sha256: str) -> Report | None:
         """The recorded Report for one sha256, or None."""
@@ -225,91 +211,54 @@ class Ledger:
             file_rows = conn.execute(files_q).mappings().all()
             entries: dict[str, list[Entry]] = {}
             for row in conn.execute(entries_q).mappings():
-                entries.setdefault(row["file_sha256"], []).append(_row_entry(row))
-        return [_row_report(row, tuple(entries.get(row["sha256"], ()))) for row in file_rows]
+                entries.setdefault(row["file_sha256"], []).append(R.row_entry(row))
+        return [R.row_report(row, tuple(entries.get(row["sha256"], ()))) for row in file_rows]
 
+    # ------------------------------------------------------------------ sightings
 
-# ---------------------------------------------------------------------- row <-> model
+    def see(self, sighting: Sighting) -> None:
+        """Remember that the inbox showed these bytes under this name (first sight kept)."""
+        try:
+            with self.engine.begin() as conn:
+                s = sightings_table.c
+                seen = sa.select(s.id).where(s.sha256 == sighting.sha256, s.name == sighting.name)
+                if conn.execute(seen).first() is None:
+                    conn.execute(sightings_table.insert().values(**R.sighting_row(sighting)))
+        except IntegrityError:  # the same name seen by another worker meanwhile
+            pass
 
+    def sightings(self) -> list[Sighting]:
+        """Every (bytes, name) pair ever seen, ordered by first sight (then name)."""
+        s = sightings_table.c
+        query = sa.select(sightings_table).order_by(s.first_seen, s.id)
+        with self.engine.connect() as conn:
+            return [R.row_sighting(row) for row in conn.execute(query).mappings()]
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite only (engine set-up, not SQL the ledger relies on): write-ahead logging lets
-    readers work while a worker writes, and one fsync per checkpoint instead of per commit
-    keeps ingest fast; the database stays consistent after a crash."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+    # ------------------------------------------------------------------ runs
 
+    def record_run(self, plan_ids: list[str], as_of: date, counts: dict, rows: list[dict]) -> int:
+        """Record one report run (its headline counts and compliance rows); its run id."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs_table.insert().values(**R.run_row(plan_ids, as_of, counts, rows))
+            )
+            return int(result.inserted_primary_key[0])
 
-def _utc_naive(moment: datetime) -> datetime:
-    """Store times as naive UTC: portable across SQLite (no time zones) and PostgreSQL."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    def previous_run(self, before: int | date | None = None) -> RunRecord | None:
+        """The latest run recorded before run id `before` (an int), or with an as-of date
+        on or before `before` (a date), or the latest of all (None)."""
+        r = runs_table.c
+        query = sa.select(runs_table).order_by(r.id.desc()).limit(1)
+        if isinstance(before, int):
+            query = query.where(r.id < before)
+        elif isinstance(before, date):
+            query = query.where(r.as_of <= before)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return R.row_run(row) if row else None
 
-
-def _file_row(report: Report, period: str | None) -> dict:
-    return {
-        "sha256": report.sha256,
-        "original_name": report.file,
-        "size": report.size,
-        "first_seen": _utc_naive(report.first_seen),
-        "agency": report.agency,
-        "period": period,
-        "received_date": report.received_date,
-        "received_source": str(report.received_source) if report.received_source else None,
-        "outcome": str(report.outcome),
-        "reason": report.reason,
-        "stored_path": report.stored_path,
-        "plan_id": report.plan_id,
-    }
-
-
-def _entry_row(sha256: str, position: int, e: Entry, agency: str | None, period: str | None):
-    return {
-        "file_sha256": sha256,
-        "position": position,
-        "measure_id": e.measure_id,
-        "agency": agency,
-        "period": period,
-        "status": str(e.status),
-        "progress_text": e.progress_text,
-        "link_method": str(e.link_method),
-        "confidence": float(e.confidence),
-        "location": e.location,
-        "indicator_value": e.indicator_value,
-        "review_reason": e.review_reason,
-    }
-
-
-def _row_entry(row: sa.RowMapping) -> Entry:
-    return Entry(
-        measure_id=row["measure_id"],
-        status=row["status"],
-        progress_text=row["progress_text"],
-        link_method=row["link_method"],
-        confidence=row["confidence"],
-        location=row["location"],
-        indicator_value=row["indicator_value"],
-        review_reason=row["review_reason"],
-    )
-
-
-def _row_report(row: sa.RowMapping, entries: tuple[Entry, ...]) -> Report:
-    return Report(
-        file=row["original_name"],
-        sha256=row["sha256"],
-        size=row["size"],
-        first_seen=row["first_seen"],
-        outcome=row["outcome"],
-        reason=row["reason"],
-        agency=row["agency"],
-        period=Period.parse(row["period"]) if row["period"] else None,
-        received_date=row["received_date"],
-        received_source=row["received_source"],
-        entries=entries,
-        stored_path=row["stored_path"],
-        plan_id=row["plan_id"],
-    )
+    def runs(self) -> list[RunRecord]:
+        """Every recorded run, oldest first."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(runs_table).order_by(runs_table.c.id)).mappings()
+            return [R.row_run(row) for row in found]

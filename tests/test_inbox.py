@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from core.model import DateSource, Outcome, Period
 from ledger.db import Ledger
-from ledger.inbox import InboxSettings, ingest_file, list_inbox, scan_inbox
+from ledger.inbox import (
+    InboxSettings,
+    clean_leftovers,
+    display_name,
+    ingest_file,
+    list_inbox,
+    look_inbox,
+    scan_inbox,
+)
 from tests.fixtures.report_files import (
     write_csv_report,
     write_docx_report,
@@ -131,7 +139,7 @@ def test_report_without_agency_or_period_is_not_accepted(dirs, plans):
     assert report.reason
 
 
-def test_reader_crash_becomes_a_rejection_not_an_exception(dirs, plans, monkeypatch):
+def test_reader_crash_is_failed_not_a_verdict_and_not_an_exception(dirs, plans, monkeypatch):
     import extractors.reports
 
     def broken(path, settings=None):
@@ -141,9 +149,10 @@ def test_reader_crash_becomes_a_rejection_not_an_exception(dirs, plans, monkeypa
     inbox, work, ledger = dirs
     src = write_csv_report(inbox / "БИМ.csv", "БИМ", PERIOD_KY, "", BIM_ENTRIES)
     report = ingest_file(src, ledger, plans, work, now=NOW)
-    assert report.outcome == Outcome.REJECTED
+    assert report.outcome == Outcome.FAILED and report.tries == 1
     assert "RuntimeError: reader bug" in report.reason
-    assert (work / "quarantine" / "БИМ.csv.reason.txt").exists()
+    assert not (work / "quarantine").exists()  # not quarantined: nothing is wrong with it
+    assert (work / report.stored_path).read_bytes() == src.read_bytes()
 
 
 def test_scan_never_alters_the_inbox_and_ingests_same_bytes_once(dirs, plans):
@@ -258,10 +267,10 @@ def test_odd_names_and_name_clashes_in_quarantine(dirs, plans):
     assert (work / 'quarantine/отчёт "ССМ"  за 2019 (2).xlsx.reason.txt').exists()
 
 
-def test_vanished_file_gives_unrecorded_rejection(dirs, plans):
+def test_vanished_file_gives_unrecorded_failure(dirs, plans):
     inbox, work, ledger = dirs
     report = ingest_file(inbox / "gone.xlsx", ledger, plans, work, now=NOW)
-    assert report.outcome == Outcome.REJECTED and "cannot read" in report.reason
+    assert report.outcome == Outcome.FAILED and "cannot read" in report.reason
     assert report.sha256 == "" and ledger.reports() == []
 
 
@@ -316,7 +325,7 @@ def test_ledger_failure_is_not_recorded_and_retried_next_scan(dirs, plans, monke
 
     monkeypatch.setattr(ledger, "record", database_down)
     (failed,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
-    assert failed.outcome == Outcome.REJECTED and failed.sha256
+    assert failed.outcome == Outcome.FAILED and failed.sha256
     assert "not recorded" in failed.reason and "database is down" in failed.reason
     monkeypatch.undo()
     assert ledger.reports() == []
@@ -327,3 +336,133 @@ def test_ledger_failure_is_not_recorded_and_retried_next_scan(dirs, plans, monke
         "empty.docx",
         "empty.docx.reason.txt",
     ]
+
+
+# ---------------------------------------------------------------------- hostile inbox
+
+
+def test_listing_names_what_it_skips_and_why(dirs):
+    inbox, _, _ = dirs
+    (inbox / "a.csv").write_bytes(b"data")
+    (inbox / "~$lock.xlsx").write_bytes(b"x")  # temporary: passed over silently
+    (inbox / "folder").mkdir()
+    (inbox / "link.csv").symlink_to("/etc/passwd")
+    os.mkfifo(inbox / "pipe.csv")
+    listing = look_inbox(inbox, NO_WAIT)
+    assert [p.name for p in listing.files] == ["a.csv"]
+    assert dict(listing.skipped) == {
+        "folder": "folder (only files directly in the inbox are read)",
+        "link.csv": "symbolic link (not followed)",
+        "pipe.csv": "named pipe (FIFO), not a file",
+    }
+
+
+def test_a_file_swapped_for_a_symlink_after_the_listing_is_not_read(dirs, plans):
+    inbox, work, ledger = dirs
+    report = inbox / "report.txt"
+    report.write_text("a report", encoding="utf-8")
+    listing = look_inbox(inbox, NO_WAIT)
+    report.unlink()
+    report.symlink_to("/etc/passwd")  # the swap, between listing and reading
+    secret = Path("/etc/passwd").read_bytes()
+    for listed in (listing.signatures[report], None):  # with and without the listing's look
+        got = ingest_file(report, ledger, plans, work, now=NOW, listed=listed)
+        assert got.outcome == Outcome.FAILED and got.sha256 == ""
+        assert "symbolic link" in got.reason
+    assert ledger.reports() == []
+    copies = [p for p in work.rglob("*") if p.is_file() and p.suffix != ".sqlite"]
+    assert all(p.read_bytes() != secret for p in copies)
+    assert not any((work / ".staging").iterdir())
+
+
+def test_a_file_replaced_by_other_bytes_after_the_listing_waits_for_the_next_scan(dirs, plans):
+    inbox, work, ledger = dirs
+    report = inbox / "report.txt"
+    report.write_text("first bytes", encoding="utf-8")
+    listing = look_inbox(inbox, NO_WAIT)
+    replacement = inbox / ".incoming"
+    replacement.write_text("other bytes!", encoding="utf-8")
+    os.replace(replacement, report)  # new inode under the listed name
+    got = ingest_file(report, ledger, plans, work, now=NOW, listed=listing.signatures[report])
+    assert got.outcome == Outcome.FAILED and "not the file listed" in got.reason
+    assert ledger.reports() == []
+
+
+def test_a_file_swapped_for_a_fifo_does_not_hang_the_scan(dirs, plans):
+    inbox, work, ledger = dirs
+    report = inbox / "report.txt"
+    report.write_text("a report", encoding="utf-8")
+    listing = look_inbox(inbox, NO_WAIT)
+    report.unlink()
+    os.mkfifo(report)  # nobody ever writes: a plain open() for reading blocks forever
+    results = []
+    reader = threading.Thread(
+        target=lambda: results.append(
+            ingest_file(report, ledger, plans, work, now=NOW, listed=listing.signatures[report])
+        ),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout=20)
+    assert not reader.is_alive(), "ingest_file blocked on a FIFO"
+    (got,) = results
+    assert got.outcome == Outcome.FAILED and "named pipe" in got.reason
+    assert ledger.reports() == []
+
+
+CP1251_NAME = "Отчет.bin".encode("cp1251")  # b'\xce\xf2\xf7\xe5\xf2.bin', as unzip leaves it
+
+
+def test_a_name_that_is_not_utf8_is_recorded_under_a_safe_display_name(dirs, plans):
+    inbox, work, ledger = dirs
+    with open(os.fsencode(inbox) + b"/" + CP1251_NAME, "wb") as f:
+        f.write(b"\x00\x01 neither a report nor text")
+    (got,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)
+    assert got.file == "Отчет.bin"
+    assert got.outcome == Outcome.REJECTED  # a statement about the bytes, recorded
+    assert got.stored_path == "quarantine/Отчет.bin"
+    assert (work / got.stored_path).read_bytes().startswith(b"\x00\x01")
+    assert [r.file for r in ledger.reports()] == ["Отчет.bin"]
+    (again,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)  # known now: not read again
+    assert again == got
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown", "escaped"),
+    [
+        ("Отчет.docx".encode("cp1251"), "Отчет.docx", "\\xce\\xf2\\xf7\\xe5\\xf2.docx"),
+        ("Отчет.docx".encode("cp866"), "Отчет.docx", "\\x8e\\xe2\\xe7\\xa5\\xe2.docx"),
+        # 0x98 is no character in cp1251; in cp866 it is "Ш": the decoding that works wins
+        (b"r\x98.docx", "rШ.docx", "r\\x98.docx"),
+        ("Отчет.docx".encode(), "Отчет.docx", ""),
+    ],
+)
+def test_display_name_of_raw_bytes(raw, shown, escaped):
+    assert display_name(os.fsdecode(raw)) == (shown, escaped)
+
+
+def test_leftovers_of_a_killed_run_are_cleaned(tmp_path):
+    work = tmp_path / "work"
+    staged = work / ".staging" / "tmpabc" / "report.xlsx"
+    staged.parent.mkdir(parents=True)
+    staged.write_bytes(b"half")
+    (work / "out" / "agencies").mkdir(parents=True)
+    (work / "out" / ".files.csv.k2j3.tmp").write_text("half")
+    (work / "out" / "agencies" / ".x.xlsx.abc.tmp").write_text("half")
+    (work / "out" / "files.csv").write_text("whole")
+    quarantine = work / "quarantine"
+    quarantine.mkdir()
+    (quarantine / "a.pdf").write_bytes(b"%PDF")
+    (quarantine / "a.pdf.reason.txt").write_text("kept")
+    (quarantine / "b.pdf.reason.txt").write_text("orphan: the copy never arrived")
+    removed = clean_leftovers(work)
+    assert {p.relative_to(work).as_posix() for p in removed} == {
+        ".staging/tmpabc",
+        "out/.files.csv.k2j3.tmp",
+        "out/agencies/.x.xlsx.abc.tmp",
+        "quarantine/b.pdf.reason.txt",
+    }
+    left = {p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()}
+    assert left == {"out/files.csv", "quarantine/a.pdf", "quarantine/a.pdf.reason.txt"}
+    assert clean_leftovers(work) == []
+    assert clean_leftovers(tmp_path / "fresh") == []
