@@ -19,7 +19,8 @@ COLUMNS = ("ref", "measure", "progress", "status", "indicator_value", "ignore")
 def _validate(data: Any) -> str | None:
     if not isinstance(data, dict):
         return "not a mapping"
-    for key in ("columns", "header_requires", "addressee", "executor_labels", "references"):
+    keys = ("columns", "header_requires", "addressee", "executor_labels", "references")
+    for key in (*keys, "ordinals", "closing"):
         if key not in data:
             return f"missing {key!r}"
     unknown = set(data["columns"]) - set(COLUMNS)
@@ -29,7 +30,9 @@ def _validate(data: Any) -> str | None:
         if not set(group) <= set(COLUMNS):
             return f"header_requires names unknown columns: {group}"
     try:
-        for pattern in data["addressee"] + data["executor_labels"]:
+        for pattern in [*data["addressee"], *data["executor_labels"], *data["closing"]]:
+            re.compile(pattern)
+        for pattern in data["ordinals"].values():
             re.compile(pattern)
     except re.error as err:
         return f"bad regular expression: {err}"
@@ -84,3 +87,8 @@ def is_addressee(line: str) -> bool:
 
 def is_executor_line(line: str) -> bool:
     return any(p.search(line) for p in _compiled("executor_labels"))
+
+
+def is_closing(line: str) -> bool:
+    """A letter's closing line (signature, annex, executor, phone): ends a numbered entry."""
+    return any(p.match(line.strip()) for p in _compiled("closing"))

@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.model import Document, Table
-from normalizers.measure_refs import ref_at_start, strip_ref
-from normalizers.report_columns import map_header
+from normalizers.measure_refs import EntryStart, entry_start
+from normalizers.report_columns import is_closing, map_header
 
-HEADER_SEARCH_ROWS = 30  # a header further down a sheet than this is not a report's header
+HEADER_SEARCH_ROWS = 30
+TOP_LEVEL_ORDINALS = (
+    "arabic",
+    "roman",
+)  # a header further down a sheet than this is not a report's header
 
 
 # The header of the previous table: its column map, its width and the header row itself.
@@ -131,20 +135,44 @@ def row_to_entry(row: tuple[str, ...], header: dict[str, int], location: str) ->
 
 
 def paragraphs_to_layout(doc: Document) -> Layout:
-    """Numbered paragraphs ("2.1. ...", "п. 2.1 ...", "2.1-чара ...") as entries."""
+    """Numbered paragraphs as entries: "2.1. ...", "п. 2.1 ...", "2.1-чара ...", and the same
+    after an ordinal ("1. Мероприятие № 15.2 ...", "3) 9.2-чара боюнча: ..."). An entry runs
+    on over the paragraphs after it — its text, sub-items ("а) ...", "• ..."), a status line —
+    until the next entry or a closing line (signature, annex, executor). A letter whose
+    numbered points name no measure at all has them as entries without a number (to be
+    linked by their text)."""
+    table_lines = [_line(r) for table in doc.tables for r in table.rows if _line(r)]
+    for with_numbers in (True, False):
+        entries, lines = _numbered_entries(doc, with_numbers)
+        if entries:
+            break
+    return Layout(tuple(entries), tuple(lines + table_lines), False)
+
+
+def _numbered_entries(doc: Document, with_numbers: bool) -> tuple[list[RawEntry], list[str]]:
     entries: list[RawEntry] = []
     lines: list[str] = []
+    open_entry = False  # the last entry may still take the paragraphs that follow
     for paragraph in doc.paragraphs:
-        ref = ref_at_start(paragraph.text)
-        if ref:
+        start = entry_start(paragraph.text)
+        opens = start and (start.ref or (not with_numbers and _is_heading(start)))
+        if opens:
             entries.append(
-                RawEntry(ref=ref, progress=strip_ref(paragraph.text), location=paragraph.location)
+                RawEntry(ref=start.ref or "", progress=start.rest, location=paragraph.location)
             )
+            open_entry = True
+        elif open_entry and not is_closing(paragraph.text) and not _is_heading(start):
+            entries[-1] = merge_entries(entries[-1], RawEntry(progress=paragraph.text.strip()))
         else:
             lines.append(paragraph.text)
-    for table in doc.tables:  # tables without a recognisable header still carry text lines
-        lines += [_line(r) for r in table.rows if _line(r)]
-    return Layout(tuple(entries), tuple(lines), False)
+            open_entry = False
+    return entries, lines
+
+
+def _is_heading(start: EntryStart | None) -> bool:
+    """An arabic or roman ordinal without a measure number is the letter's next point or
+    section, not a sub-item of the entry before it (sub-items are "а)", "•", "-")."""
+    return bool(start) and start.ordinal in TOP_LEVEL_ORDINALS
 
 
 def _line(row: tuple[str, ...]) -> str:

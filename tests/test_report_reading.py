@@ -682,3 +682,43 @@ def test_row_split_across_a_page_break_is_one_entry(plan):
     ]
     assert result.entries[1].progress_text == "Тарбия иштеринин планына киргизилди, иш жүргүзүлүүдө"
     assert result.outcome == Outcome.ACCEPTED, result.reason
+
+
+# --------------------------------------------------------------------------- numbered letters
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "rest", "ordinal"),
+    [
+        ("1. Мероприятие № 15.2 «Семинар». Проведено", "15.2", "«Семинар». Проведено", "arabic"),
+        ("2. По пункту 24.3 разработано пособие", "24.3", "разработано пособие", "arabic"),
+        ("3) 9.2-чара боюнча: семинар өткөрүлдү", "9.2", "семинар өткөрүлдү", "arabic"),
+        ("4)9.2-пункт боюнча аткарылды", "9.2", "аткарылды", "arabic"),
+        ("б) пп. 6.1 выполнено", "6.1", "выполнено", "letter"),
+        ("• 4.3. Курстар өткөрүлдү", "4.3", "Курстар өткөрүлдү", "bullet"),
+        ("- мероприятию № 7.3: проведено", "7.3", "проведено", "dash"),
+        ("– 26.2-чарага ылайык иштер", "26.2", "ылайык иштер", "dash"),
+        ("IV. п.16.2 исполнено", "16.2", "исполнено", "roman"),
+        ("1.1. Мероприятие № 15.2", "15.2", "", ""),  # a second ordinal before the reference
+        (
+            "5. В рамках мероприятия 7.3 проведено",
+            "7.3",
+            "В рамках мероприятия 7.3 проведено",
+            "arabic",
+        ),
+        ("6. Проведено 12 семинаров", None, "Проведено 12 семинаров", "arabic"),
+        # an ordinal is never a measure number; a bare number stays one
+        ("1.2 Проведено", "1.2", "Проведено", ""),
+        ("12. 5 семинаров", None, "5 семинаров", "arabic"),
+        ("06.07.20 г. № 01-5/112", None, None, None),
+        ("Министерство образования", None, None, None),
+    ],
+)
+def test_numbered_paragraph_openings(text, ref, rest, ordinal):
+    from normalizers.measure_refs import entry_start
+
+    start = entry_start(text)
+    if rest is None:
+        assert start is None
+    else:
+        assert (start.ref, start.rest, start.ordinal) == (ref, rest, ordinal)
