@@ -12,10 +12,19 @@ from pathlib import Path
 
 import click
 
+from cli.failures import exit_if_failed
 from cli.options import decree_option, workdir_option
+from core.escape import for_terminal
 from core.model import Outcome, Plan, Report
 from ledger.db import Ledger
-from ledger.inbox import InboxSettings, file_sha256, ingest_file, list_inbox
+from ledger.inbox import (
+    InboxSettings,
+    clean_leftovers,
+    display_name,
+    file_sha256,
+    ingest_file,
+    look_inbox,
+)
 from outputs.ledger_views import linked_count, write_ledger_views
 
 OUT_DIR = "out"
@@ -45,15 +54,29 @@ def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
     started = datetime.now(UTC).replace(tzinfo=None)
     settings = InboxSettings(settle_seconds=settle)
     with Ledger.for_workdir(workdir) as ledger:
+        clean_leftovers(workdir)  # what a killed run left (staged copies, out/*.tmp)
         plans = [load_plan(ledger, decree)]
-        files = list_inbox(inbox, settings)
-        reports = [ingest_file(p, ledger, plans, workdir, settings=settings) for p in files]
+        listing = look_inbox(inbox, settings)
+        files = listing.files
+        reports = [
+            ingest_file(p, ledger, plans, workdir, settings=settings, listed=listing.signatures[p])
+            for p in files
+        ]
         views = write_ledger_views(ledger, workdir / OUT_DIR)
-    names = [p.name for p in files]
+    names = [display_name(p.name)[0] for p in files]
     new = {r.sha256: r for r in reports if r.first_seen >= started}
     click.echo(format_table(names, reports, set(new)))
+    if listing.skipped:
+        click.echo(format_skipped(listing.skipped))
     click.echo(summary_line(len(files), list(new.values())))
     click.echo("views: " + ", ".join(str(p) for p in views))
+    exit_if_failed(
+        (n, r.reason) for n, r in zip(names, reports, strict=True) if r.outcome == Outcome.FAILED
+    )
+
+
+def warn(text: str) -> None:
+    click.echo(f"warning: {for_terminal(text)}", err=True)
 
 
 def load_plan(ledger: Ledger, decree: Path) -> Plan:
@@ -78,6 +101,13 @@ def format_table(names: list[str], reports: list[Report], new: set[str]) -> str:
         "  ".join(_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+def format_skipped(skipped: list[tuple[str, str]]) -> str:
+    """The inbox entries not taken (symlinks, folders, FIFOs, files still being written)."""
+    lines = [f"skipped {len(skipped)}:"]
+    lines += [f"  {_cut(name, WIDTHS['file'])}  {_cut(why, REASON_WIDTH)}" for name, why in skipped]
+    return "\n".join(lines)
 
 
 def summary_line(n_files: int, new: list[Report]) -> str:
@@ -105,5 +135,6 @@ def _row(name: str, r: Report, is_new: bool) -> tuple[str, ...]:
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    """One terminal-safe cell (file names and reasons are untrusted), cut to `width`."""
+    text = " ".join(for_terminal(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
