@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError
+from outputs.compliance_settings import COORDINATOR
 
 CONFIG_FILE = "planwatch.toml"  # looked for in the current directory when --config is not given
 ENV_PREFIX = "PLANWATCH_"
@@ -85,6 +86,8 @@ class Settings(_Section):
     lang: Literal["ky", "ru"] = DEFAULT_LANG
     as_of: date | None = None  # None: today in the schedule's time zone
     per_agency: bool = False
+    track_from: str | None = None  # first half-year tracked ("2019-H1"); None: the plan's first
+    coordinator: str = COORDINATOR  # the ministry's own code: its measures shown apart
     dask_address: str | None = None
     db_url: str | None = None  # None: SQLite ledger under the workdir
     schedule: ScheduleSettings = ScheduleSettings()

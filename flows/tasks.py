@@ -185,7 +185,12 @@ def compliance(
 
 
 def compliance_settings(settings: Settings) -> ComplianceSettings:
-    return ComplianceSettings(due_day=settings.due_day, timezone=settings.schedule.timezone)
+    return ComplianceSettings(
+        due_day=settings.due_day,
+        timezone=settings.schedule.timezone,
+        track_from=settings.track_from,
+        coordinator=settings.coordinator,
+    )
 
 
 @io_task()

@@ -50,10 +50,18 @@ from outputs.compliance_rules import (
     recurrence_of,
     report_order,
     reported_halves,
+    tracked,
     unmet_checkpoints,
     visible_reports,
 )
 from outputs.compliance_settings import ComplianceSettings
+from outputs.compliance_summary import (
+    NO_INFORMATION,
+    REPORTED_NOT_DONE,
+    agency_summary,
+    chapter_summary,
+    headline,
+)
 
 NO_REPORT = "no_report"
 
@@ -72,6 +80,7 @@ COMPLIANCE_COLUMNS: tuple[str, ...] = (
     "unreported",
     "periods_missing",
     "evidence",
+    "overdue_kind",  # reported_not_done | no_information | "" (not overdue)
     # ... then what the workbook and a reader need to explain the row.
     "chapter_no",
     "measure_text",
@@ -124,28 +133,6 @@ MEASURE_COLUMNS: tuple[str, ...] = (
     "source",
 )
 
-AGENCY_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "agency",
-    "measures",
-    "overdue",
-    "unreported",
-    "expected",
-    "received",
-    "on_time",
-    "reporting_rate",
-    "on_time_rate",
-)
-
-CHAPTER_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "plan_id",
-    "chapter_no",
-    "chapter",
-    "measures",
-    "measures_overdue",
-    "overdue",
-    "unreported",
-)
-
 
 @dataclass(frozen=True)
 class ComplianceResult:
@@ -180,7 +167,7 @@ def compliance_row(
     recurrence = recurrence_of(deadline)
     completion = completion_halves(facts, recurrence)
     active = active_halves(deadline, plan_halves, completion)
-    due_active = [h for h in active if due_date(h, settings) <= as_of]
+    due_active = [h for h in active if due_date(h, settings) <= as_of and tracked(h, settings)]
     reported = reported_halves(facts)
     missing = [h for h in due_active if h not in reported]
     points = checkpoints(deadline, years, settings)
@@ -206,6 +193,7 @@ def compliance_row(
         "unreported": obligated and bool(due_active) and due_active[-1] not in reported,
         "periods_missing": len(missing) if obligated else 0,
         "evidence": latest.evidence if latest else "",
+        "overdue_kind": (REPORTED_NOT_DONE if facts else NO_INFORMATION) if overdue else "",
         "chapter_no": measure.chapter_no,
         "measure_text": measure.text,
         "deadline_raw": measure.deadline_raw,
@@ -252,9 +240,10 @@ def plan_rows(
             rows.compliance.append(row)
             if obligated:
                 covered = reported_halves(found)
-                for h in active:
-                    rows.expected[(agency, h)] += 1
-                    rows.reported[(agency, h)] += h in covered
+                for h in active:  # an untracked half keeps its row, with nothing expected
+                    counts = tracked(h, settings)
+                    rows.expected[(agency, h)] += counts
+                    rows.reported[(agency, h)] += counts and h in covered
 
 
 # --------------------------------------------------------------------------- submissions
@@ -292,10 +281,6 @@ def submission_rows(
     return out
 
 
-def rate(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 # --------------------------------------------------------------------------- plan catalogue
 
 
@@ -325,87 +310,6 @@ def measure_row(plan: Plan, m: Measure, settings: ComplianceSettings) -> dict[st
         "agencies_unresolved": "; ".join(a.raw for a in m.agencies if a.code is None),
         "funding_raw": m.funding_raw,
         "source": str(m.provenance or ""),
-    }
-
-
-# --------------------------------------------------------------------------- summaries
-
-
-def agency_summary(compliance: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
-    ob = compliance[compliance["obligated"]]
-    exp = submissions[submissions["expected"]].assign(
-        received=lambda d: d["received_date"].notna(), on_time=lambda d: d["on_time"].astype(int)
-    )
-    rows = ob.groupby("agency").agg(
-        measures=("measure_id", "size"),
-        overdue=("overdue", "sum"),
-        unreported=("unreported", "sum"),
-    )
-    subs = exp.groupby("agency").agg(
-        expected=("period", "size"), received=("received", "sum"), on_time=("on_time", "sum")
-    )
-    table = rows.join(subs, how="outer").fillna(0).astype(int).reset_index()
-    table["reporting_rate"] = [
-        rate(r, e) for r, e in zip(table["received"], table["expected"], strict=True)
-    ]
-    table["on_time_rate"] = [
-        rate(o, e) for o, e in zip(table["on_time"], table["expected"], strict=True)
-    ]
-    return table.reindex(columns=AGENCY_SUMMARY_COLUMNS)
-
-
-def chapter_summary(plans: list[Plan], compliance: pd.DataFrame) -> pd.DataFrame:
-    ob = compliance[compliance["obligated"]]
-    rows = []
-    for plan in plans:
-        titles = {c.no: c.title for c in plan.chapters}
-        numbers = sorted({m.chapter_no for m in plan.measures}, key=lambda n: (n is None, n or 0))
-        for no in numbers:
-            ids = {m.measure_id for m in plan.measures if m.chapter_no == no}
-            mine = ob[(ob["plan_id"] == plan.plan_id) & ob["measure_id"].isin(ids)]
-            rows.append(
-                {
-                    "plan_id": plan.plan_id,
-                    "chapter_no": no,
-                    "chapter": titles.get(no, ""),
-                    "measures": len(ids),
-                    "measures_overdue": mine.loc[mine["overdue"], "measure_id"].nunique(),
-                    "overdue": int(mine["overdue"].sum()),
-                    "unreported": int(mine["unreported"].sum()),
-                }
-            )
-    return pd.DataFrame(rows, columns=CHAPTER_SUMMARY_COLUMNS)
-
-
-def headline(
-    plans: list[Plan],
-    compliance: pd.DataFrame,
-    submissions: pd.DataFrame,
-    review: pd.DataFrame,
-    as_of: date,
-) -> dict[str, Any]:
-    ob = compliance[compliance["obligated"]]
-    exp = submissions[submissions["expected"]]
-    received = int(exp["received_date"].notna().sum())
-    on_time = int(exp["on_time"].sum())
-    return {
-        "as_of": as_of,
-        "plans": len(plans),
-        "measures": sum(len(p.measures) for p in plans),
-        "obligated_rows": len(ob),
-        "partner_rows": len(compliance) - len(ob),
-        "overdue": int(ob["overdue"].sum()),
-        "measures_overdue": ob.loc[ob["overdue"], ["plan_id", "measure_id"]]
-        .drop_duplicates()
-        .shape[0],
-        "unreported": int(ob["unreported"].sum()),
-        "agencies": ob["agency"].nunique(),
-        "expected": len(exp),
-        "received": received,
-        "on_time": on_time,
-        "reporting_rate": rate(received, len(exp)),
-        "on_time_rate": rate(on_time, len(exp)),
-        "review_items": len(review),
     }
 
 
@@ -487,8 +391,8 @@ def build_compliance(
         submissions=submissions,
         review=review,
         measures=measures,
-        agencies=agency_summary(compliance, submissions),
+        agencies=agency_summary(compliance, submissions, settings.coordinator),
         chapters=chapter_summary(plans, compliance),
-        figures=headline(plans, compliance, submissions, review, as_of),
+        figures=headline(plans, compliance, submissions, review, as_of, settings.coordinator),
         sources=sources,
     )

@@ -37,6 +37,11 @@ def due_date(period: Period, settings: ComplianceSettings) -> date:
     return date(month_index // 12, month_index % 12 + 1, settings.due_day)
 
 
+def tracked(half: Period, settings: ComplianceSettings) -> bool:
+    """Is the half-year tracked at all? Earlier ones are neither expected nor missing."""
+    return settings.track_from is None or half >= settings.track_from
+
+
 def plan_years(plan: Plan, as_of: date) -> tuple[int, int]:
     """The plan's years; without them, the years its deadlines span; else the as-of year."""
     if plan.years:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError
-from core.model import Outcome
+from core.model import Outcome, Period
 from core.settings import resolve_settings
 
 DUE_DAY = 5  # reports are due by the 5th ...
@@ -27,6 +27,9 @@ INCLUDE_PARTNERS = True  # partner rows (obligated = false) follow the obligated
 NOT_BODIES: tuple[str, ...] = ("convention",)
 # Entry review reasons and low-confidence deadlines also go to the Review sheet.
 REVIEW_UNCERTAIN_DEADLINES = True
+# The first half-year the ministry tracks ("2019-H1"); None: the plan's first half-year.
+TRACK_FROM: str | None = None
+COORDINATOR = "ЭСӨМ"  # the coordinating ministry: its own measures are shown apart
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,14 @@ class ComplianceSettings:
     include_partners: bool = INCLUDE_PARTNERS
     review_uncertain_deadlines: bool = REVIEW_UNCERTAIN_DEADLINES
     not_bodies: tuple[str, ...] = NOT_BODIES
+    track_from: Period | None = TRACK_FROM  # a "2019-H1" string is parsed into a Period
+    coordinator: str = COORDINATOR
 
     def __post_init__(self) -> None:
+        if isinstance(self.track_from, str):
+            object.__setattr__(self, "track_from", parse_half(self.track_from))
+        if not (isinstance(self.coordinator, str) and self.coordinator.strip()):
+            raise ConfigError(None, f"coordinator: an agency code, not {self.coordinator!r}")
         if not 1 <= self.due_day <= 28:
             # 28 so that every month has the day (no February surprises).
             raise ConfigError(None, f"due_day must be 1..28, not {self.due_day!r}")
@@ -66,3 +75,13 @@ class ComplianceSettings:
     @classmethod
     def resolve(cls, value: ComplianceSettings | Mapping[str, Any] | None) -> ComplianceSettings:
         return resolve_settings(cls, value, "compliance")
+
+
+def parse_half(text: str) -> Period:
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        period = None
+    if period is None or period.half is None:
+        raise ConfigError(None, f"track_from: a half-year such as 2019-H1, not {text!r}")
+    return period

@@ -430,3 +430,61 @@ def test_invariants_hold_for_any_ledger(reports, as_of):
     for rate_name in ("reporting_rate", "on_time_rate"):
         value = result.figures[rate_name]
         assert value is None or 0 <= value <= 1
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def test_overdue_kind_tells_reported_not_done_from_no_information():
+    reports = [report(A, "2019-H2", date(2020, 1, 3), [("1.4", "in_progress")])]
+    result = build(reports)
+    # 1.4 (A) reported in progress past its checkpoints: the agency said it is not done.
+    assert row(result, "1.4", A)["overdue_kind"] == "reported_not_done"
+    # 1.1 (A) due 2019-06-30, nothing from A about it: no information.
+    assert row(result, "1.1", A)["overdue_kind"] == "no_information"
+    # Not overdue (continuous 1.3, partner P): empty.
+    assert row(result, "1.3", B)["overdue_kind"] == "" and not row(result, "1.3", B)["overdue"]
+    assert row(result, "1.1", P)["overdue_kind"] == ""
+    ob = result.compliance[result.compliance["obligated"]]
+    f = result.figures
+    assert f["overdue_reported_not_done"] + f["overdue_no_information"] == f["overdue"]
+    assert f["overdue_reported_not_done"] == 1 and f["measures_overdue_reported_not_done"] == 1
+    assert f["overdue_no_information"] == int((ob["overdue_kind"] == "no_information").sum())
+    # A is the default coordinator (ЭСӨМ): its overdue rows are counted apart.
+    assert f["coordinator_overdue"] == int((ob["overdue"] & (ob["agency"] == A)).sum()) > 0
+    agencies = result.agencies.set_index("agency")
+    assert agencies.loc[A, "coordinator"] and not agencies.loc[B, "coordinator"]
+    assert agencies.loc[A, "overdue_reported_not_done"] == 1
+
+
+def test_track_from_drops_earlier_half_years_from_expected_and_missing():
+    before = build()
+    after = build(settings=ComplianceSettings(track_from="2019-H1"))
+    # 1.3 (B, continuous from 2018): 2018-H1 and 2018-H2 were missing; now not expected.
+    assert row(before, "1.3", B)["missing_periods"] == "2018-H1; 2018-H2; 2019-H1; 2019-H2; 2020-H1"
+    assert row(after, "1.3", B)["missing_periods"] == "2019-H1; 2019-H2; 2020-H1"
+    assert not sub(after, B, "2018-H1")["expected"] and sub(before, B, "2018-H1")["expected"]
+    assert after.figures["expected"] == before.figures["expected"] - 4  # A and B, 2018-H1/H2
+    # Overdue is a rule about deadlines, not about tracked reports: unchanged.
+    assert after.figures["overdue"] == before.figures["overdue"]
+    # The default tracks from the plan's first half-year: the same figures.
+    same = build(settings=ComplianceSettings(track_from="2018-H1"))
+    assert same.figures == before.figures
+    with pytest.raises(ConfigError, match="track_from"):
+        ComplianceSettings(track_from="2019")
+    with pytest.raises(ConfigError, match="coordinator"):
+        ComplianceSettings(coordinator=" ")
+    assert ComplianceSettings.resolve({"track_from": "2019-H2"}).track_from == Period(2019, 2)
+
+
+def test_track_from_and_coordinator_come_from_toml_env_and_flags(tmp_path):
+    from flows.config import load_settings
+
+    (tmp_path / "planwatch.toml").write_text('inbox = "."\ntrack_from = "2019-H1"\n')
+    base = load_settings(tmp_path / "planwatch.toml", env={})
+    assert (base.track_from, base.coordinator) == ("2019-H1", "ЭСӨМ")
+    env = {"PLANWATCH_TRACK_FROM": "2019-H2", "PLANWATCH_COORDINATOR": "БИМ"}
+    from_env = load_settings(tmp_path / "planwatch.toml", env=env)
+    assert (from_env.track_from, from_env.coordinator) == ("2019-H2", "БИМ")
+    flagged = load_settings(tmp_path / "planwatch.toml", {"track_from": "2020-H1"}, env=env)
+    assert flagged.track_from == "2020-H1"
