@@ -1,7 +1,8 @@
 """Read a decree of any supported form into its checked plan: `read_decree(path) -> Plan`.
 
-The form is decided by the file's content, never its name: a PDF starts with `%PDF`, a
-converter's text/markdown decodes as UTF-8 without NUL bytes. Each form has one reader
+The form is decided by the file's content, never its name: a PDF starts with `%PDF`, a Word
+or OpenDocument file is a ZIP (a .doc an OLE2 file, RTF `{\\rtf`), a converter's
+text/markdown decodes as UTF-8 without NUL bytes. Each form has one reader
 producing a `DecreeText`; the registry below is the only place that lists them, so a new
 form (OCR of a scan, say) adds one line. Assembly and QA are the same for every form.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from core.errors import UnreadableDecree
 from core.model import Plan
+from extractors.decree_docx import looks_like_office, read_decree_office
 from extractors.decree_qa import check_plan
 from extractors.decree_rows import DecreeText
 from extractors.decree_text import read_decree_text
@@ -60,6 +62,7 @@ def _read_pdf(path: Path) -> DecreeText:
 # (can this reader take these first bytes?, read the file) — first match wins.
 DECREE_READERS: tuple[tuple[CanRead, ReadDecree], ...] = (
     (looks_like_pdf, _read_pdf),
+    (looks_like_office, read_decree_office),  # .docx; .doc/.rtf/.odt via LibreOffice
     (looks_like_text, read_decree_text),
 )
 

@@ -1,0 +1,247 @@
+"""Tables with real cells (Word, HTML, markdown, box-drawing text) → the plan's logical rows.
+
+Containers that know their cells need no stitching guesswork: each reader turns its tables into
+`GridRow`s — the cells that *start* on a row, each with its first grid column and how many it
+spans (a cell merged down over later rows appears only in its first row) — and this module
+does the rest the same way for all of them:
+
+- the header row is the first row whose cells name the plan's columns (`map_header`); a later
+  table of the same document without a header of its own keeps the last one's columns;
+- repeated header rows, the row of column numbers (`1 2 3 …`) and empty rows are no data;
+- a row with a single filled cell that spans several columns, or sits in the first column, is
+  a full-width row (chapter, goal, task heading): kept in the first column, `spanning`;
+- a merged cell repeated in every row it covers (as some converters write a merged task cell)
+  is read once;
+- the first row of a continuation table continues the previous table's last row when it has
+  no number of its own (a row the page or section break cut in two).
+
+Then the text around the tables: `pick_title` and `abbreviation_lines` work on paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.errors import UnreadableDecree
+from core.model import PLAN_COLUMNS, Provenance
+from core.text import clean_cell, join_fragments
+from extractors.decree_columns import header_vocab, map_header
+from extractors.decree_rows import DecreeText, RawRow
+
+MIN_SPANNING_COLUMNS = 3  # a lone filled cell across this many grid columns is a full-width row
+_MEASURE_NO = re.compile(r"^\s*\d{1,3}\s*\.\s*\d{1,3}")
+_TASK_NO = re.compile(r"^\s*\d[\d\s.]*$")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """A cell as its container stores it: first grid column, columns spanned, cleaned text."""
+
+    col: int
+    span: int
+    text: str
+    where: Provenance
+
+
+@dataclass(frozen=True)
+class GridRow:
+    cells: tuple[GridCell, ...]
+    header: bool = False  # the container marks it a header row (Word's `tblHeader`, `<th>`)
+
+    def filled(self) -> list[GridCell]:
+        return [c for c in self.cells if c.text]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Running text outside the tables; `strong` = printed bold or as a heading."""
+
+    text: str
+    where: Provenance
+    strong: bool = False
+
+
+Layout = dict[int, str]  # grid column -> canonical column, from the header row
+
+
+def header_layout(row: GridRow) -> Layout | None:
+    """The columns a header row names, keyed by every grid column its cells cover."""
+    mapping = map_header([c.text for c in row.cells])
+    if mapping is None:
+        return None
+    return {
+        col: column
+        for i, column in mapping.items()
+        for col in range(row.cells[i].col, row.cells[i].col + row.cells[i].span)
+    }
+
+
+def is_number_row(row: GridRow) -> bool:
+    """The row of column numbers (1 2 3 …) many decrees print under the header."""
+    texts = [c.text.rstrip(".") for c in row.filled()]
+    return len(texts) >= 5 and texts == [str(i) for i in range(1, len(texts) + 1)]
+
+
+def is_full_width(row: GridRow, layout: Layout) -> bool:
+    """One filled cell across several columns or in the first one (markdown has no spans);
+    a cell repeated in every column (converters expanding a span) counts as one."""
+    filled = row.filled()
+    if not filled or len({c.text for c in filled}) != 1:
+        return False
+    if len(filled) > 1:
+        return len(filled) >= MIN_SPANNING_COLUMNS
+    cell = filled[0]
+    return cell.span >= MIN_SPANNING_COLUMNS or cell.col == min(layout)
+
+
+def row_cells(row: GridRow, layout: Layout) -> tuple[RawRow, list[GridCell]]:
+    """A data row keyed by canonical column, and the cells under no header column."""
+    raw = RawRow()
+    lost = []
+    for cell in row.filled():
+        column = next(
+            (layout[c] for c in range(cell.col, cell.col + cell.span) if c in layout), None
+        )
+        if column is None:
+            lost.append(cell)
+            continue
+        raw.cells[column] = join_fragments(raw.cells.get(column, ""), cell.text)
+        old = raw.provenance.get(column)
+        raw.provenance[column] = old.merge(cell.where) if old else cell.where
+    return raw, lost
+
+
+def has_own_number(row: RawRow) -> bool:
+    """A task number, or a measure number leading the measure text (or in an id column)."""
+    if _TASK_NO.match(row.cells.get("task_no", "")):
+        return True
+    ids = [v for k, v in row.cells.items() if k not in PLAN_COLUMNS or k == "text"]
+    return any(_MEASURE_NO.match(v) for v in ids if v)
+
+
+def _extend(row: RawRow, more: RawRow) -> None:
+    for column, text in more.cells.items():
+        if text:
+            row.cells[column] = join_fragments(row.cells.get(column, ""), text)
+            old = row.provenance.get(column)
+            new = more.provenance[column]
+            row.provenance[column] = old.merge(new) if old else new
+
+
+def _drop_repeated_task(row: RawRow, rows: list[RawRow]) -> None:
+    """A merged task cell written out again in each row it covers: keep its first copy."""
+    previous = next((r for r in reversed(rows) if not r.spanning), None)
+    if previous is None or not row.cells.get("task_no"):
+        return
+    if all(row.cells.get(c) == previous.cells.get(c) for c in ("task_no", "task_text")):
+        row.cells["task_no"] = row.cells["task_text"] = ""
+        row.provenance.pop("task_no", None)
+        row.provenance.pop("task_text", None)
+
+
+@dataclass
+class GridPlan:
+    rows: list[RawRow]
+    unassigned: list[tuple[str, Provenance]]
+    tables: list[int]  # indexes of the tables that belong to the plan
+
+
+def tables_to_rows(tables: Sequence[Sequence[GridRow]]) -> GridPlan:
+    """All tables of a document → the plan's logical rows (see the module docstring)."""
+    done = GridPlan([], [], [])
+    layout: Layout | None = None
+    for t, table in enumerate(tables):
+        first = True
+        for row in table:
+            found = header_layout(row)
+            if found is not None:
+                layout = found
+                continue
+            if layout is None or row.header or is_number_row(row) or not row.filled():
+                continue
+            if not done.tables or done.tables[-1] != t:
+                done.tables.append(t)
+            if is_full_width(row, layout):
+                spanning = RawRow(spanning=True)
+                cell = row.filled()[0]
+                spanning.cells[PLAN_COLUMNS[0]] = cell.text
+                spanning.provenance[PLAN_COLUMNS[0]] = cell.where
+                done.rows.append(spanning)
+                first = False
+                continue
+            raw, lost = row_cells(row, layout)
+            done.unassigned += [(c.text, c.where) for c in lost]
+            if not any(raw.cells.values()):
+                continue
+            _drop_repeated_task(raw, done.rows)
+            cut = first and t > 0 and done.rows and not done.rows[-1].spanning
+            if cut and not has_own_number(raw):
+                _extend(done.rows[-1], raw)
+            else:
+                done.rows.append(raw)
+            first = False
+    return done
+
+
+def grid_to_decree(
+    tables: Sequence[Sequence[GridRow]],
+    before: Sequence[Paragraph],
+    after: Sequence[Paragraph],
+    *,
+    source: str,
+    sha256: str,
+    what: str,
+) -> DecreeText:
+    """The document's tables and the paragraphs before the first table and after the last
+    → DecreeText. `what` names the container in errors ("a Word document", "HTML", …)."""
+    plan = tables_to_rows(tables)
+    if not plan.tables:
+        found = "no table" if not tables else "no table row names the plan's columns"
+        raise UnreadableDecree(source, f"{what} without a plan table ({found})")
+    if not any(not r.spanning for r in plan.rows):
+        raise UnreadableDecree(source, f"{what} whose plan table has no measure rows")
+    return DecreeText(
+        source=source,
+        sha256=sha256,
+        title=pick_title(before),
+        rows=plan.rows,
+        abbreviation_lines=abbreviation_lines(after),
+        unassigned=plan.unassigned,
+    )
+
+
+# --------------------------------------------------------------------------- text around
+
+
+def pick_title(paragraphs: Sequence[Paragraph]) -> str:
+    """The plan's title above the table: the last bold paragraph naming a year, else the last
+    bold one, else the last paragraph naming a year that is not a note in brackets."""
+    strong = [p for p in paragraphs if p.strong and p.text]
+    for candidates in (
+        [p for p in strong if _YEAR.search(p.text)],
+        strong,
+        [p for p in paragraphs if _YEAR.search(p.text) and not p.text.startswith("(")],
+        [p for p in paragraphs if p.text],
+    ):
+        if candidates:
+            return clean_cell(candidates[-1].text)
+    return ""
+
+
+def abbreviation_lines(paragraphs: Iterable[Paragraph]) -> list[tuple[str, Provenance]]:
+    """The lines after the abbreviation list's title (list bullets dropped)."""
+    titles = [t.casefold() for t in header_vocab()["abbreviations_title"]]
+    lines: list[tuple[str, Provenance]] | None = None
+    for p in paragraphs:
+        text = clean_cell(p.text)
+        if lines is None:
+            if any(text.casefold().lstrip("#* ").startswith(t) for t in titles):
+                lines = []
+            continue
+        if text := clean_cell(_BULLET.sub("", text)):
+            lines.append((text, p.where))
+    return lines or []
