@@ -13,7 +13,7 @@ from core.once import once
 from core.text import clean_cell
 from core.vocab import load_vocab
 
-COLUMNS = ("ref", "measure", "progress", "status", "indicator_value", "ignore")
+COLUMNS = ("ref", "measure", "progress", "status", "indicator_value", "remarks", "ignore")
 
 
 def _validate(data: Any) -> str | None:

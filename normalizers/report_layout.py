@@ -34,10 +34,11 @@ class RawEntry:
     status: str = ""
     indicator_value: str = ""
     location: str = ""
+    remarks: str = ""  # a remarks column ("Примечание", "Эскертүү"): a status source too
 
     @property
     def has_content(self) -> bool:
-        return bool(self.progress or self.status or self.indicator_value)
+        return bool(self.progress or self.status or self.indicator_value or self.remarks)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def merge_entries(head: RawEntry, rest: RawEntry) -> RawEntry:
         progress=joined(head.progress, rest.progress),
         status=joined(head.status, rest.status),
         indicator_value=joined(head.indicator_value, rest.indicator_value),
+        remarks=joined(head.remarks, rest.remarks),
     )
 
 
@@ -131,6 +133,7 @@ def row_to_entry(row: tuple[str, ...], header: dict[str, int], location: str) ->
         status=cell("status"),
         indicator_value=cell("indicator_value"),
         location=location,
+        remarks=cell("remarks"),
     )
 
 

@@ -266,8 +266,9 @@ def report_date_of(layout: Layout, tools: LanguageTools) -> date | None:
 
 
 def _entry(raw: RawEntry, plan: Plan | None, agency: str | None, template: bool, settings) -> Entry:
-    status = entry_status(raw.status, raw.progress)
+    status = entry_status(raw.status, raw.progress, raw.remarks)
     progress = raw.progress if raw.ref or raw.measure else strip_ref(raw.progress)
+    progress = progress or raw.remarks  # a table with remarks but no progress column
     base = {
         "status": status.value,
         "progress_text": progress,

@@ -96,7 +96,11 @@ def status_of(text: str) -> Status:
     return Status.UNCLEAR
 
 
-def entry_status(status_cell: str, progress_text: str) -> Status:
-    """A status column wins over words in the progress text."""
-    status = status_of(status_cell)
-    return status if status is not Status.UNCLEAR else status_of(progress_text)
+def entry_status(status_cell: str, progress_text: str, remarks: str = "") -> Status:
+    """A status column wins; then a remarks column ("Примечание: выполнено частично"), which
+    is where tables without a status column state it; then words in the progress text."""
+    for text in (status_cell, remarks, progress_text):
+        status = status_of(text)
+        if status is not Status.UNCLEAR:
+            return status
+    return Status.UNCLEAR
