@@ -15,7 +15,10 @@ from pathlib import Path
 
 from core.errors import UnreadableDecree
 from core.model import Plan
+from extractors.decree_boxdraw import looks_like_boxdraw, read_decree_boxdraw
 from extractors.decree_docx import looks_like_office, read_decree_office
+from extractors.decree_html import looks_like_html_table, read_decree_html
+from extractors.decree_markdown import looks_like_markdown_table, read_decree_markdown
 from extractors.decree_qa import check_plan
 from extractors.decree_rows import DecreeText
 from extractors.decree_text import read_decree_text
@@ -46,6 +49,22 @@ def looks_like_text(head: bytes) -> bool:
     return controls <= MAX_CONTROL_SHARE * max(len(text), 1)
 
 
+def _head_text(head: bytes) -> str:
+    return head.decode("utf-8", errors="ignore")
+
+
+def looks_like_html(head: bytes) -> bool:
+    return looks_like_text(head) and looks_like_html_table(head)
+
+
+def looks_like_box_table(head: bytes) -> bool:
+    return looks_like_text(head) and looks_like_boxdraw(_head_text(head))
+
+
+def looks_like_markdown(head: bytes) -> bool:
+    return looks_like_text(head) and looks_like_markdown_table(_head_text(head))
+
+
 def _read_pdf(path: Path) -> DecreeText:
     from extractors.decree_pdf import SCANNED_REASON, read_decree_pdf  # pdfplumber on demand
 
@@ -63,7 +82,10 @@ def _read_pdf(path: Path) -> DecreeText:
 DECREE_READERS: tuple[tuple[CanRead, ReadDecree], ...] = (
     (looks_like_pdf, _read_pdf),
     (looks_like_office, read_decree_office),  # .docx; .doc/.rtf/.odt via LibreOffice
-    (looks_like_text, read_decree_text),
+    (looks_like_html, read_decree_html),  # <table>: before markdown, which may embed one
+    (looks_like_box_table, read_decree_boxdraw),  # ┌──┬──┐ text
+    (looks_like_markdown, read_decree_markdown),  # pipe tables
+    (looks_like_text, read_decree_text),  # a converter's tab-separated text
 )
 
 

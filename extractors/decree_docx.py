@@ -22,7 +22,7 @@ from typing import Any
 from core.errors import UnreadableDecree, UnreadableReport
 from core.model import Provenance
 from core.text import clean_cell
-from extractors.decree_grid import GridCell, GridRow, Paragraph, grid_to_decree, tables_to_rows
+from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
 from extractors.decree_rows import DecreeText
 from extractors.report_settings import ReaderSettings
 from extractors.report_zip import check_zip
@@ -106,38 +106,15 @@ def body_blocks(body: Any) -> list[Any]:
 
 def document_to_decree(body: Any, source: str, sha256: str) -> DecreeText:
     """A document body → DecreeText: tables to rows, paragraphs around to title and list."""
-    blocks = body_blocks(body)
-    tables: list[list[GridRow]] = []
-    at: list[int] = []  # block index of each table
+    items: list[Item] = []
     row_no = 0
-    for i, el in enumerate(blocks):
+    for el in body_blocks(body):
         if el.tag == qn("w:tbl"):
             rows, row_no = table_rows(el, source, row_no)
-            tables.append(rows)
-            at.append(i)
-    used = tables_to_rows(tables).tables
-    first, last = (at[used[0]], at[used[-1]]) if used else (len(blocks), len(blocks))
-
-    def paragraphs(part: list[Any]) -> list[Paragraph]:
-        out = []
-        for el in part:
-            if el.tag == qn("w:p"):
-                out.append(Paragraph(paragraph_text(el), Provenance(source), is_bold(el)))
-            else:  # a table after the plan: the abbreviation list as rows of cells
-                for row in table_rows(el, source, 0)[0]:
-                    texts = [c.text for c in row.cells if c.text]
-                    joined = " ".join(texts) if len(texts) < 2 or texts[1][:1] in "-–—" else None
-                    out.append(Paragraph(joined or " - ".join(texts), Provenance(source)))
-        return out
-
-    return grid_to_decree(
-        tables,
-        paragraphs(blocks[:first]),
-        paragraphs(blocks[last + 1 :]),
-        source=source,
-        sha256=sha256,
-        what=WHAT,
-    )
+            items.append(rows)
+        else:
+            items.append(Paragraph(paragraph_text(el), Provenance(source), is_bold(el)))
+    return items_to_decree(items, source=source, sha256=sha256, what=WHAT)
 
 
 def read_decree_docx(path: Path) -> DecreeText:

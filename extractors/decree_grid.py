@@ -214,6 +214,32 @@ def grid_to_decree(
     )
 
 
+Item = Paragraph | list[GridRow]  # a document in order: running text and tables
+
+
+def items_to_decree(items: Sequence[Item], *, source: str, sha256: str, what: str) -> DecreeText:
+    """A whole document (paragraphs and tables in order) → DecreeText: the plan's tables,
+    the paragraphs before its first table and after its last (a table after it, such as
+    the abbreviation list set as a two-column table, read as one line per row)."""
+    at = [i for i, item in enumerate(items) if not isinstance(item, Paragraph)]
+    tables = [items[i] for i in at]
+    used = tables_to_rows(tables).tables
+    first, last = (at[used[0]], at[used[-1]]) if used else (len(items), len(items))
+    before = [p for p in items[:first] if isinstance(p, Paragraph)]
+    after: list[Paragraph] = []
+    for item in items[last + 1 :]:
+        after += [item] if isinstance(item, Paragraph) else [row_as_line(r) for r in item]
+    return grid_to_decree(tables, before, after, source=source, sha256=sha256, what=what)
+
+
+def row_as_line(row: GridRow) -> Paragraph:
+    """A table row outside the plan as one line: `abbr - full name` for two cells."""
+    texts = [c.text for c in row.cells if c.text]
+    where = row.cells[0].where if row.cells else Provenance("")
+    dash = len(texts) == 2 and not texts[1].startswith(("-", "–", "—"))
+    return Paragraph(" - ".join(texts) if dash else " ".join(texts), where)
+
+
 # --------------------------------------------------------------------------- text around
 
 

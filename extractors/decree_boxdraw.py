@@ -1,0 +1,210 @@
+"""Box-drawing text (`┌──┬──┐ │ ├──┼──┤ └──┴──┘`, as the legal database prints plan matrices)
+→ the plan's logical rows.
+
+Every cell's text is wrapped over several lines inside its column, and merged cells are drawn,
+not stored, so the grid is recovered from the drawing, character position by position:
+
+1. `find_tables`: a table is a run of lines that start with a box character.
+2. Column boundaries: every position where some line of the table has a vertical stroke or
+   a junction (`│ ┬ ┼ ┴ ├ ┤ …`).
+3. Rule lines (with horizontal strokes) cut the table into *bands*, runs of text lines.
+4. Units (band, column) merge into cells: across a boundary that no text line of the band
+   draws (a chapter row spans the table), and down through a rule that does not cross the
+   column (a task cell spans its measures; text on such a rule line belongs to the cell).
+5. A cell's lines, top to bottom, join by the hyphen rule (`үй-` + `бүлөлүк` → `үй-бүлөлүк`,
+   a free-standing dash keeps its spaces); it sits in the row of its top band.
+
+`extractors.decree_grid` then reads the grid like any container with real cells. Single,
+heavy and double strokes all count; characters are taken as one column wide each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import UnreadableDecree
+from core.model import Provenance
+from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
+from extractors.decree_rows import DecreeText
+from extractors.hyphens import join_wrapped
+
+WHAT = "a box-drawing text"
+HORIZONTAL = frozenset("─━═╌╍┄┅┈┉╼╾")
+VERTICAL = frozenset("│┃║╎╏┆┇┊┋╽╿")
+BOX = frozenset(chr(c) for c in range(0x2500, 0x2580))
+STROKES = BOX - HORIZONTAL  # verticals and junctions: where a column boundary is drawn
+MIN_RULES = 2  # a table has at least a top and a bottom rule
+
+
+def is_rule(line: str) -> bool:
+    """A line drawing a horizontal rule (possibly open where a merged cell goes on)."""
+    return any(c in HORIZONTAL for c in line)
+
+
+def starts_with_box(line: str) -> bool:
+    stripped = line.lstrip()
+    return bool(stripped) and stripped[0] in BOX
+
+
+def looks_like_boxdraw(text: str) -> bool:
+    lines = text.splitlines()
+    rules = sum(1 for line in lines if starts_with_box(line) and is_rule(line))
+    return rules >= MIN_RULES and any(starts_with_box(x) and not is_rule(x) for x in lines)
+
+
+def find_tables(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, end) line indexes of each box table: runs of lines starting with a box char."""
+    tables = []
+    i = 0
+    while i < len(lines):
+        if not (starts_with_box(lines[i]) and is_rule(lines[i])):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and starts_with_box(lines[end]):
+            end += 1
+        if sum(is_rule(x) for x in lines[i:end]) >= MIN_RULES:
+            tables.append((i, end))
+        i = end
+    return tables
+
+
+@dataclass
+class _Sets:
+    """Union-find over the (band, column) units."""
+
+    parent: dict[tuple[int, int], tuple[int, int]]
+
+    def find(self, u: tuple[int, int]) -> tuple[int, int]:
+        while self.parent[u] != u:
+            self.parent[u] = self.parent[self.parent[u]]
+            u = self.parent[u]
+        return u
+
+    def union(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+        self.parent[self.find(b)] = self.find(a)
+
+
+def _segment(line: str, x0: int, x1: int) -> str:
+    """The text strictly between two boundary positions."""
+    return line[x0 + 1 : x1].strip()
+
+
+def table_to_grid(lines: list[str], first: int, source: str) -> list[GridRow]:
+    """One box table's lines (line `first` of the file is lines[0]) → grid rows."""
+    xs = sorted({x for line in lines for x, c in enumerate(line) if c in STROKES})
+    n_cols = len(xs) - 1
+    bands: list[list[int]] = []  # line indexes of each band
+    rules_after: list[int | None] = []  # the rule line under each band
+    for i, line in enumerate(lines):
+        if is_rule(line):
+            if bands and rules_after[-1] is None:
+                rules_after[-1] = i
+            continue
+        if not bands or rules_after[-1] is not None:
+            bands.append([])
+            rules_after.append(None)
+        bands[-1].append(i)
+    if n_cols < 1 or not bands:
+        return []
+    units = _Sets({(b, c): (b, c) for b in range(len(bands)) for c in range(n_cols)})
+    for b, band in enumerate(bands):
+        for c in range(n_cols - 1):  # a boundary no line of the band draws: one cell
+            if not any(_at(lines[i], xs[c + 1]) in STROKES for i in band):
+                units.union((b, c), (b, c + 1))
+        rule = rules_after[b]
+        if rule is not None and b + 1 < len(bands):
+            for c in range(n_cols):  # a rule that does not cross the column: one cell
+                if not any(ch in HORIZONTAL for ch in lines[rule][xs[c] + 1 : xs[c + 1]]):
+                    units.union((b, c), (b + 1, c))
+    cells: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for unit in sorted(units.parent):
+        cells.setdefault(units.find(unit), []).append(unit)
+    rows: list[list[GridCell]] = [[] for _ in bands]
+    for members in cells.values():
+        top = min(b for b, _ in members)
+        cols = sorted(c for b, c in members if b == top)
+        text, used = _cell_text(lines, bands, rules_after, xs, members)
+        where = Provenance(source, lines=tuple(first + i + 1 for i in used) or (first + 1,))
+        rows[top].append(GridCell(cols[0], len(cols), text, where))
+    return [GridRow(tuple(sorted(r, key=lambda c: c.col))) for r in rows if r]
+
+
+def _at(line: str, x: int) -> str:
+    return line[x] if x < len(line) else " "
+
+
+def _cell_text(
+    lines: list[str],
+    bands: list[list[int]],
+    rules_after: list[int | None],
+    xs: list[int],
+    members: list[tuple[int, int]],
+) -> tuple[str, list[int]]:
+    """A merged cell's text, its lines top to bottom (open rule lines included), and the
+    line indexes it came from."""
+    by_band: dict[int, list[int]] = {}
+    for b, c in members:
+        by_band.setdefault(b, []).append(c)
+    texts: list[str] = []
+    used: list[int] = []
+    for b in sorted(by_band):
+        x0, x1 = xs[min(by_band[b])], xs[max(by_band[b]) + 1]
+        rule = rules_after[b]
+        below = [rule] if rule is not None and b + 1 in by_band else []
+        for i in bands[b] + below:
+            if part := _segment(lines[i], x0, x1):
+                texts.append(part)
+                used.append(i)
+    return join_wrapped(texts), used
+
+
+def boxdraw_items(text: str, source: str) -> list[Item]:
+    """The document in order: box tables as grid rows, blank-line separated paragraphs
+    before the first table, one paragraph a line after it (list entries)."""
+    lines = text.expandtabs().splitlines()
+    items: list[Item] = []
+    para: list[int] = []
+    seen_table = False
+
+    def flush() -> None:
+        if para:
+            joined = join_wrapped(lines[i] for i in para)
+            items.append(Paragraph(joined, Provenance(source, lines=tuple(i + 1 for i in para))))
+            para.clear()
+
+    at = 0
+    for first, end in find_tables(lines) + [(len(lines), len(lines))]:
+        for i in range(at, first):
+            if lines[i].strip():
+                para.append(i)
+                if seen_table:
+                    flush()
+            else:
+                flush()
+        flush()
+        if first < end:
+            items.append(table_to_grid(lines[first:end], first, source))
+            seen_table = True
+        at = end
+    return items
+
+
+def boxdraw_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
+    return items_to_decree(boxdraw_items(text, source), source=source, sha256=sha256, what=WHAT)
+
+
+def read_decree_boxdraw(path: Path) -> DecreeText:
+    """Read a box-drawing decree's plan table (see module docstring). Raises UnreadableDecree."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
+    try:
+        return boxdraw_to_decree(text, path.name, hashlib.sha256(data).hexdigest())
+    except UnreadableDecree as err:  # name the file as the caller gave it
+        raise UnreadableDecree(path, err.reason) from None
