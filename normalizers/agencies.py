@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from core.model import Abbreviation, AgencyRef
 from core.once import once
@@ -20,6 +21,7 @@ from core.text import clean_cell
 from normalizers.agency_pipeline import build_pipeline
 from normalizers.agency_registry import Registry, default_registry, word_key
 from normalizers.agency_split import doc_to_items, items_to_refs, rejoin_splits
+from normalizers.agency_time import at_date
 
 _KYRGYZ = re.compile(r"[өүңӨҮҢ]|\b(жана|боюнча|министрлиги)\b", re.I)
 _FILE_PUNCT = re.compile(r"[_]+|\.(?=[A-Za-z]{2,4}$)")
@@ -53,20 +55,25 @@ def language(text: str) -> str:
     return "ky" if _KYRGYZ.search(text) else "ru"
 
 
-def resolve(text: str, registry: Registry | None = None) -> list[AgencyRef]:
-    """Split a responsible cell into bodies and resolve each against the registry.
-    Never drops text: a piece that names no known body comes back with code=None."""
+def resolve(text: str, registry: Registry | None = None, on: date | None = None) -> list[AgencyRef]:
+    """Split a responsible cell into bodies and resolve each against the registry, with
+    the names valid `on` (a plan: its adoption; a report: its letter date, else received).
+    Never drops text: a piece that names no known body comes back with code=None. A merged
+    body (2021) is never confident and lists its `parts`; see agency_time.at_date."""
     reg = registry or default_registry()
     cleaned = rejoin_splits(clean_cell(text or ""), reg.vocabulary)
     if not cleaned:
         return []
     doc = _pipeline(reg, language(cleaned))(cleaned)
-    return items_to_refs(doc_to_items(doc, reg), reg)
+    return [at_date(r, on, reg) for r in items_to_refs(doc_to_items(doc, reg), reg)]
 
 
-def find_agencies(text: str, registry: Registry | None = None) -> list[AgencyRef]:
+def find_agencies(
+    text: str, registry: Registry | None = None, on: date | None = None
+) -> list[AgencyRef]:
     """Bodies named anywhere in running text (a letter head, title, signature, file name),
-    in order of first mention, one AgencyRef per code. Nothing found -> []."""
+    in order of first mention, one AgencyRef per code (as of `on`, as in `resolve`).
+    Nothing found -> []."""
     reg = registry or default_registry()
     text = _FILE_PUNCT.sub(" ", text or "")
     cleaned = clean_cell(text)
@@ -80,7 +87,7 @@ def find_agencies(text: str, registry: Registry | None = None) -> list[AgencyRef
             if code in found or reg.kind(code) in ("group", "convention"):
                 continue
             sure = ent.label_ == "AGENCY"
-            found[code] = AgencyRef(
+            ref = AgencyRef(
                 raw=ent.text,
                 code=code,
                 obligated=reg.is_obligated_kind(code),
@@ -88,7 +95,8 @@ def find_agencies(text: str, registry: Registry | None = None) -> list[AgencyRef
                 kind=reg.kind(code),
                 score=100.0 if sure else 70.0,
             )
-    return list(found.values())
+            found[code] = at_date(ref, on, reg)
+    return list({r.code: r for r in found.values()}.values())
 
 
 def _unshout(text: str, reg: Registry) -> str:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from rapidfuzz import fuzz, process
 
 from core.errors import VocabularyError
 from core.model import Abbreviation
 from core.once import once
 from core.text import collapse_ws
-from core.vocab import data_path, load_vocab
+from core.vocab import SAFE_LOADER, data_path, load_vocab
 from normalizers.nlp import cyrillic, fold
+from normalizers.registry_check import check_registry, located
 
 REGISTRY_FILE = "agencies.yaml"
 STEM_CHARS = (
@@ -34,9 +38,18 @@ FUZZY_ACCEPT = 92.0  # at or above: the code is given, always with confident=Fal
 FUZZY_SURE = 96.0  # merging a plan's abbreviation list: a full name this close is that body
 FUZZY_MIN_CHARS = 8  # shorter queries (abbreviations, one generic word) are never fuzzy-matched
 
-_FIELDS = ("code", "kind", "ky", "ru")
 _ABBR = re.compile(r"^([A-ZА-ЯЁӨҮҢҺ]{2,})([a-zа-яёөүңһ]*)$")
 WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One step in a body's history: `code` became (part of) another body."""
+
+    code: str
+    kind: str  # rename | merger | split
+    takes_over: tuple[str, ...] = ()  # a split: whose remit the new body carries
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,10 +63,24 @@ class Agency:
     en: str = ""
     aliases: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()
+    valid_from: date | None = None  # None: existed before anything the registry records
+    valid_to: date | None = None  # last day; None: still exists
+    predecessors: tuple[Link, ...] = ()
+    sources: tuple[str, ...] = ()
 
     def forms(self) -> tuple[str, ...]:
         """Every spelling that names this body for certain."""
         return (self.code, self.ky, self.ru, *self.ky_abbr, *self.ru_abbr, self.en, *self.aliases)
+
+    def valid_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    def overlaps(self, other: Agency) -> bool:
+        lo = max(self.valid_from or date.min, other.valid_from or date.min)
+        hi = min(self.valid_to or date.max, other.valid_to or date.max)
+        return lo <= hi
 
 
 @dataclass(frozen=True)
@@ -68,8 +95,10 @@ class Form:
 
 @once
 def _endings() -> frozenset[str]:
-    data = load_vocab("normalizers", REGISTRY_FILE, _validate)
-    return frozenset(data["case_endings"])
+    # The word lists only: the whole file is validated when the registry loads (validating
+    # here would need word keys, which need these endings).
+    data = load_vocab("normalizers", REGISTRY_FILE)
+    return frozenset(data.get("case_endings") or ())
 
 
 def _is_ending(tail: str) -> bool:
@@ -116,7 +145,7 @@ def abbreviation_splits(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 @once
 def _fuzzy_ignore() -> frozenset[str]:
-    data = load_vocab("normalizers", REGISTRY_FILE, _validate)
+    data = load_vocab("normalizers", REGISTRY_FILE)
     return frozenset(fold(w)[:STEM_CHARS] for w in data.get("fuzzy_ignore") or ())
 
 
@@ -129,23 +158,38 @@ def fuzzy_text(text: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def _validate(data: object) -> str | None:
-    if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
-        return "expected a mapping with an 'agencies' list"
-    for key in ("kinds", "case_endings", "agreement_markers", "connectors", "distributive"):
-        if key not in data:
-            return f"missing section {key!r}"
-    codes: set[str] = set()
-    for i, entry in enumerate(data["agencies"]):
-        missing = [f for f in _FIELDS if not entry.get(f)]
-        if missing:
-            return f"agency #{i + 1} ({entry.get('code')!r}) lacks {', '.join(missing)}"
-        if entry["kind"] not in data["kinds"]:
-            return f"agency {entry['code']!r}: unknown kind {entry['kind']!r}"
-        if entry["code"] in codes:
-            return f"agency code {entry['code']!r} listed twice"
-        codes.add(entry["code"])
-    return None
+def load_registry(path: Path) -> Registry:
+    """Load, validate and index a registry file. A broken file raises VocabularyError
+    naming the file, the line and the reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=SAFE_LOADER)
+    except FileNotFoundError as err:
+        raise VocabularyError(path, "vocabulary file not found") from err
+    except yaml.YAMLError as err:
+        raise VocabularyError(path, f"not valid YAML: {err}") from err
+    problem = check_registry(data, text_keys)
+    if problem:
+        where, reason = problem
+        raise VocabularyError(path, f"line {located(text, where)}: {reason}")
+    reg = Registry(
+        agencies={a.code: a for a in map(_agency, data["agencies"])},
+        obligated_kinds=frozenset(k for k, v in data["kinds"].items() if v),
+        country_phrases=tuple(data.get("country_phrases") or ()),
+        agreement_markers=tuple(data["agreement_markers"]),
+        connectors=tuple(data["connectors"]),
+        distributive=tuple(data["distributive"]),
+    )
+    return _indexed(reg, path)
+
+
+def _link(entry: dict) -> Link:
+    return Link(
+        code=str(entry["code"]),
+        kind=str(entry["kind"]),
+        takes_over=tuple(str(c) for c in entry.get("takes_over") or ()),
+        source=str(entry.get("source") or ""),
+    )
 
 
 def _agency(entry: dict) -> Agency:
@@ -162,12 +206,18 @@ def _agency(entry: dict) -> Agency:
         en=str(entry.get("en") or ""),
         aliases=many("aliases"),
         uncertain=many("uncertain"),
+        valid_from=entry.get("valid_from"),
+        valid_to=entry.get("valid_to"),
+        predecessors=tuple(_link(e) for e in entry.get("predecessors") or ()),
+        sources=many("sources"),
     )
 
 
 @dataclass(frozen=True)
 class Registry:
-    """The loaded registry. `forms` maps a key tuple to the body it names."""
+    """The loaded registry. `forms` maps a key tuple to the body it names (the earliest,
+    when the name passed to a later body: see `homonyms`); `successors` inverts the
+    bodies' `predecessors` links."""
 
     agencies: dict[str, Agency]
     obligated_kinds: frozenset[str]
@@ -179,6 +229,9 @@ class Registry:
     spellings: tuple[tuple[str, Form], ...] = field(default=(), compare=False)
     fuzzy_choices: dict[str, Form] = field(default_factory=dict, compare=False)
     vocabulary: frozenset[str] = field(default=frozenset(), compare=False)
+    homonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    key_codes: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
+    successors: dict[str, tuple[tuple[str, Link], ...]] = field(default_factory=dict, compare=False)
 
     def __hash__(self) -> int:
         return id(self)
@@ -216,7 +269,8 @@ class Registry:
         agencies = dict(self.agencies)
         changed = False
         for abbr in abbreviations:
-            known = self.lookup(abbr.abbr) or self.lookup(abbr.full_name)
+            # The full name first: a short form may have passed to a later body.
+            known = self.lookup(abbr.full_name) or self.lookup(abbr.abbr)
             if known is None:
                 hit = self.fuzzy(abbr.full_name)
                 known = hit[0] if hit and hit[1] >= FUZZY_SURE else None
@@ -261,21 +315,36 @@ def _guess_kind(full_name: str) -> str:
     return next((kind for word, kind in _KIND_WORDS if word in low), "ngo")
 
 
-def _without_country(text: str, phrases: tuple[str, ...]) -> str:
+def without_country(text: str, phrases: tuple[str, ...]) -> str:
     for phrase in phrases:
         text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, flags=re.I)
     return collapse_ws(text)
 
 
-def _indexed(reg: Registry) -> Registry:
-    """Build the key index, fuzzy choices and word vocabulary; explicit forms of two
-    different bodies with the same key are an error in the registry file."""
+def _indexed(reg: Registry, path: Path | None = None) -> Registry:
+    """Build the key index, fuzzy choices and word vocabulary. A name may belong to two
+    bodies only at different times (a re-created ministry keeps its old name): the index
+    then holds the earlier body and `homonyms` links the two; at the same time, it is an
+    error in the registry file."""
     forms: dict[tuple[str, ...], Form] = {}
     derived: dict[tuple[str, ...], Form] = {}
+    owners: dict[tuple[str, ...], list[str]] = {}
     fuzzy_choices: dict[str, Form] = {}
     vocabulary: set[str] = set()
     spelled: list[tuple[str, Form]] = []
-    for agency in reg.agencies.values():
+
+    def claim(keys: tuple[str, ...], form: Form) -> bool:
+        """Record `form` as an owner of `keys`; True if it is the first (primary) owner."""
+        codes = owners.setdefault(keys, [])
+        for other in codes:
+            if other != form.code and reg.agencies[other].overlaps(reg.agencies[form.code]):
+                where = path or data_path("normalizers", REGISTRY_FILE)
+                raise VocabularyError(where, f"{form.text!r} names {other} and {form.code}")
+        if form.code not in codes:
+            codes.append(form.code)
+        return codes[0] == form.code
+
+    for agency in sorted(reg.agencies.values(), key=lambda a: a.valid_from or date.min):
         spellings = [(t, True) for t in agency.forms() if t] + [
             (t, False) for t in agency.uncertain
         ]
@@ -284,17 +353,12 @@ def _indexed(reg: Registry) -> Registry:
             if not keys:
                 continue
             form = Form(agency.code, text, sure)
-            clash = forms.get(keys)
-            if clash and clash.code != agency.code:
-                raise VocabularyError(
-                    data_path("normalizers", REGISTRY_FILE),
-                    f"{text!r} ({agency.code}) and {clash.text!r} ({clash.code}) read the same",
-                )
-            forms[keys] = form
-            spelled.append((text, form))
+            if claim(keys, form):
+                forms[keys] = form
+                spelled.append((text, form))
             vocabulary.update(fold(w) for w in WORD.findall(text))
-            stripped = _without_country(text, reg.country_phrases)
-            if stripped and stripped != text:
+            stripped = without_country(text, reg.country_phrases)
+            if stripped and stripped != text and claim(text_keys(stripped), form):
                 derived.setdefault(text_keys(stripped), form)
                 spelled.append((stripped, form))
             if sure and any(ch.islower() for ch in text) and len(text) >= FUZZY_MIN_CHARS:
@@ -315,20 +379,31 @@ def _indexed(reg: Registry) -> Registry:
         spellings=tuple(spelled),
         fuzzy_choices=fuzzy_choices,
         vocabulary=frozenset(vocabulary),
+        homonyms=_homonyms(owners),
+        key_codes={k: tuple(v) for k, v in owners.items()},
+        successors=_successors(reg.agencies),
     )
+
+
+def _homonyms(owners: dict[tuple[str, ...], list[str]]) -> dict[str, tuple[str, ...]]:
+    """code -> the other bodies that share one of its names (at other times)."""
+    out: dict[str, set[str]] = {}
+    for codes in owners.values():
+        for code in codes:
+            out.setdefault(code, set()).update(c for c in codes if c != code)
+    return {code: tuple(sorted(others)) for code, others in out.items() if others}
+
+
+def _successors(agencies: dict[str, Agency]) -> dict[str, tuple[tuple[str, Link], ...]]:
+    """code -> (successor code, the successor's link to it): the predecessors, inverted."""
+    out: dict[str, list[tuple[str, Link]]] = {}
+    for agency in agencies.values():
+        for link in agency.predecessors:
+            out.setdefault(link.code, []).append((agency.code, link))
+    return {code: tuple(links) for code, links in out.items()}
 
 
 @once
 def default_registry() -> Registry:
-    """The built-in registry (loaded and indexed once per process)."""
-    data = load_vocab("normalizers", REGISTRY_FILE, _validate)
-    agencies = {a.code: a for a in map(_agency, data["agencies"])}
-    reg = Registry(
-        agencies=agencies,
-        obligated_kinds=frozenset(k for k, v in data["kinds"].items() if v),
-        country_phrases=tuple(data.get("country_phrases") or ()),
-        agreement_markers=tuple(data["agreement_markers"]),
-        connectors=tuple(data["connectors"]),
-        distributive=tuple(data["distributive"]),
-    )
-    return _indexed(reg)
+    """The built-in registry (loaded, validated and indexed once per process)."""
+    return load_registry(data_path("normalizers", REGISTRY_FILE))

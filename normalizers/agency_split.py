@@ -118,6 +118,8 @@ def distributive_items(
             items = []
             for n in names:
                 form = reg.lookup(rule["singular"].format(name=doc[n].text))
+                if form is None and doc[n].lemma_:  # "мэры ... Оша": the lemma "Ош" (ru)
+                    form = reg.lookup(rule["singular"].format(name=doc[n].lemma_))
                 raw = f"{doc[n].text} {plural}" if step < 0 else f"{plural} {doc[n].text}"
                 items.append(Item(n, n + 1, form.code if form else None, bool(form), 100.0, raw))
             lo, hi = min(names[0], p_start), max(names[-1] + 1, p_end)
@@ -182,10 +184,10 @@ def doc_to_items(doc: Doc, reg: Registry) -> list[Item]:
             return False
         if (
             before_entity
-            and _is_qualifier(doc, start, upto)
+            and (_is_qualifier(doc, start, upto) or text_keys(doc[start:upto].text) in country)
             and not reg.lookup(doc[start:upto].text)
         ):
-            return True
+            return True  # "пилоттук аймактардагы ЖӨБО", "КР Эмгек ... министрлиги"
         items.extend(_gap_items(doc, start, upto, reg, connectors))
         return False
 
