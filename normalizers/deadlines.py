@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -271,6 +271,8 @@ def _parse_deadline(raw: str, plan_years) -> Deadline:
 
     if not dated:
         return _unknown(raw)
+    if "UNTIL" in classes and "END_WORD" not in classes:
+        dated = [_before_month(u) for u in dated]
     segments = _segments(dated, classes)
     start, end = min(s for s, _ in segments), max(e for _, e in segments)
     if "UNTIL" in classes:  # "до 1 июля 2019": due from the plan's start (or that year's)
@@ -282,6 +284,15 @@ def _parse_deadline(raw: str, plan_years) -> Deadline:
         confident = False  # outside the plan's years: most likely a typo
     checkpoints = sorted({e for _, e in segments})
     return Deadline(raw, start, end, Recurrence.ONCE, checkpoints, confident)
+
+
+def _before_month(unit: Unit) -> Unit:
+    """ "до сентября 2020 года" is due before September: by 31 August ("до конца сентября"
+    keeps the month's end; a day, year or quarter after "до" is due by its own end)."""
+    if unit.label != "MONTH":
+        return unit
+    eve = unit.start - timedelta(days=1)
+    return replace(unit, start=eve, end=eve)
 
 
 def _recurrence(labels: set[str]) -> str:

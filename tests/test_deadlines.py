@@ -271,3 +271,45 @@ def _check(d):
         assert all(d.start <= c <= d.end for c in d.checkpoints)
     if d.recurrence == "unknown":
         assert not d.confident
+
+
+# --------------------------------------------------------------------------- confidence (issue 14)
+
+PLAN_2022 = (2022, 2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "recurrence"),
+    [
+        # read exactly, with a preposition in front: confident
+        ("на 2022-2024 годы", date(2022, 1, 1), date(2024, 12, 31), "once"),
+        ("к 1 сентября 2023 года", date(2022, 1, 1), date(2023, 9, 1), "once"),
+        ("до 1 марта 2023 г.", date(2022, 1, 1), date(2023, 3, 1), "once"),
+        ("в течение 2023 года", date(2023, 1, 1), date(2023, 12, 31), "once"),
+        ("до конца сентября 2023 года", date(2022, 1, 1), date(2023, 9, 30), "once"),
+        # "до <month>" is due before that month starts
+        ("до сентября 2023 года", date(2022, 1, 1), date(2023, 8, 31), "once"),
+        ("2023-жылдын сентябрына чейин", date(2022, 1, 1), date(2023, 8, 31), "once"),
+        # a recurrence, not a date
+        ("раз в год", date(2022, 1, 1), date(2024, 12, 31), "annual"),
+        ("жылына бир жолу", date(2022, 1, 1), date(2024, 12, 31), "annual"),
+    ],
+)
+def test_exact_readings_are_confident(text, start, end, recurrence):
+    d = parse_deadline(text, PLAN_2022)
+    assert (d.start, d.end, d.recurrence, d.confident) == (start, end, recurrence, True)
+
+
+def test_until_a_month_outside_the_plan_ends_the_day_before_but_is_doubted():
+    d = parse_deadline("до сентября 2020 года", PLAN_2022)
+    assert (d.end, d.confident) == (date(2020, 8, 31), False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["до 1 марта года, следующего за отчетным", "ежегодно, до 1 марта", "до 1 марта"],
+)
+def test_relative_phrases_never_get_a_made_up_confident_date(text):
+    d = parse_deadline(text, PLAN_2022)
+    assert not d.confident
+    assert d.recurrence in ("unknown", "annual")  # flagged, or a recurrence over the plan
