@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from cli.options import lang_option, workdir_option
+from cli.options import as_of_option, lang_option, workdir_option
 from core.errors import ConfigError
 from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
@@ -43,27 +43,21 @@ def headline_lines(result: ComplianceResult) -> list[str]:
 
 @click.command()
 @workdir_option("The folder holding the ledger; outputs go to WORKDIR/out/.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Compute as it looked on this day (YYYY-MM-DD). Default: today in Asia/Bishkek.",
-)
+@as_of_option()
 @lang_option()
 @click.option(
     "--per-agency",
     is_flag=True,
     help="Also write one small workbook per agency (its overdue and unreported measures).",
 )
-def command(workdir: Path, as_of: datetime | None, lang: str, per_agency: bool) -> None:
+def command(workdir: Path, as_of: date | None, lang: str, per_agency: bool) -> None:
     """Build the compliance datasets and the overdue workbook."""
     from ledger.db import LEDGER_FILE, Ledger
 
     if not (workdir / LEDGER_FILE).exists():
         raise ConfigError(workdir, f"no ledger ({LEDGER_FILE}) here: run `planwatch ingest` first")
     settings = ComplianceSettings()
-    day = as_of.date() if as_of else today_in(settings.timezone)
+    day = as_of or today_in(settings.timezone)
     with Ledger.for_workdir(workdir) as ledger:
         plans, reports = ledger.plans(), ledger.reports()
     if not plans:

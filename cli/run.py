@@ -3,38 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli.options import LANGS
-from core.errors import PlanwatchError
-from flows.config import Settings, load_settings
+from cli.errors import remember_workdir
+from cli.failures import exit_if_failed
+from cli.options import LANGS, RELATIVE_NOTE, as_of_option
+from flows.config import (
+    CONFIG_FILE,
+    DEFAULT_CRON,
+    DEFAULT_LANG,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WORKDIR,
+    ENV_CONFIG,
+    Settings,
+    load_settings,
+)
 from flows.prefect_env import embedded_run, prepare_prefect_env
 
 
 def settings_options(fn: Callable) -> Callable:
     """The options every flow command shares; each overrides planwatch.toml and PLANWATCH_*."""
     options = [
-        click.option("--config", type=click.Path(path_type=Path), help="planwatch.toml to read."),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            show_default=f"./{CONFIG_FILE} if present, or ${ENV_CONFIG}",
+            help="planwatch.toml to read.",
+        ),
         click.option(
             "--decree",
             "decrees",
             multiple=True,
-            type=click.Path(path_type=Path),
+            type=click.Path(dir_okay=False, path_type=Path),
+            show_default="the decrees in the configuration",
             help="A decree to track (repeatable).",
         ),
         click.option(
-            "--inbox", type=click.Path(path_type=Path), help="Folder staff drop reports into."
+            "--inbox",
+            type=click.Path(file_okay=False, path_type=Path),
+            show_default="from the configuration or $PLANWATCH_INBOX",
+            help="Folder staff drop reports into.",
         ),
         click.option(
-            "--workdir", type=click.Path(path_type=Path), help="Ledger, archive and out/."
+            "--workdir",
+            type=click.Path(file_okay=False, path_type=Path),
+            show_default=DEFAULT_WORKDIR,
+            help=f"Ledger, archive and out/. {RELATIVE_NOTE}",
         ),
-        click.option("--lang", type=click.Choice(LANGS), help="Workbook language."),
-        click.option("--dask-address", help="Run per-file work on this Dask scheduler (tcp://…)."),
-        click.option("--db-url", help="Shared ledger database (postgresql+psycopg://…)."),
+        click.option(
+            "--lang", type=click.Choice(LANGS), show_default=DEFAULT_LANG, help="Workbook language."
+        ),
+        click.option(
+            "--dask-address",
+            show_default="none: threads in this process",
+            help="Run per-file work on this Dask scheduler (tcp://…).",
+        ),
+        click.option(
+            "--db-url",
+            show_default="SQLite under the workdir",
+            help="Shared ledger database (postgresql+psycopg://…).",
+        ),
+        click.option(
+            "--verbose", is_flag=True, help="Show Prefect's own log lines (hidden by default)."
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -43,37 +78,41 @@ def settings_options(fn: Callable) -> Callable:
 
 def schedule_options(fn: Callable) -> Callable:
     """--cron and --timezone, for the commands that schedule the flow (`serve`, `deploy`)."""
-    fn = click.option("--timezone", help="Time zone of the schedule (default Asia/Bishkek).")(fn)
-    return click.option("--cron", help='Schedule, cron syntax (default "0 2 * * *").')(fn)
+    fn = click.option(
+        "--timezone", show_default=DEFAULT_TIMEZONE, help="Time zone of the schedule."
+    )(fn)
+    return click.option("--cron", show_default=DEFAULT_CRON, help="Schedule, cron syntax.")(fn)
 
 
 def settings_from(
     config: Path | None, *, cron: str | None = None, timezone: str | None = None, **flags: Any
 ) -> Settings:
     """Settings from the file, the environment and the given flags (None = not given)."""
-    return load_settings(config, {"schedule.cron": cron, "schedule.timezone": timezone, **flags})
+    flags.pop("verbose", None)  # a display choice, not a setting
+    settings = load_settings(
+        config, {"schedule.cron": cron, "schedule.timezone": timezone, **flags}
+    )
+    remember_workdir(settings.workdir)
+    return settings
 
 
 @click.command()
 @settings_options
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Compute as of this day (default: today in Asia/Bishkek).",
-)
+@as_of_option("Compute as of this day.")
 @click.option("--per-agency", is_flag=True, default=None, help="Also one workbook per agency.")
-def command(config: Path | None, as_of: datetime | None, **flags: Any) -> None:
+def command(config: Path | None, as_of: date | None, **flags: Any) -> None:
     """Run the nightly compliance flow once and print where the workbook is."""
-    settings = settings_from(config, as_of=as_of.date() if as_of else None, **flags)
+    settings = settings_from(config, as_of=as_of, **flags)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     from flows.nightly import nightly_compliance
 
     with embedded_run():
         state = nightly_compliance(settings, return_state=True)
     outcome = state.result(raise_on_failure=False)
-    if isinstance(outcome, PlanwatchError):
-        raise outcome
-    if not state.is_completed() or isinstance(outcome, BaseException):
-        raise click.ClickException(f"the nightly run failed: {state.message or outcome}")
+    if isinstance(outcome, BaseException):
+        raise outcome  # cli.main turns it into one line (and a crash log if it is a bug)
+    if not state.is_completed():
+        raise click.ClickException(f"the nightly run failed: {state.message}")
     click.echo(f"workbook: {outcome.workbook}")
     click.echo(outcome.counts_line())
+    exit_if_failed((o.file, o.reason) for o in outcome.inbox.outcomes if o.outcome == "failed")
