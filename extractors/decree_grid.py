@@ -134,8 +134,8 @@ def _extend(row: RawRow, more: RawRow) -> None:
 
 def _drop_repeated_task(row: RawRow, rows: list[RawRow]) -> None:
     """A merged task cell written out again in each row it covers: keep its first copy."""
-    previous = next((r for r in reversed(rows) if not r.spanning), None)
-    if previous is None or not row.cells.get("task_no"):
+    previous = next((r for r in reversed(rows) if r.spanning or r.cells.get("task_no")), None)
+    if previous is None or previous.spanning or not row.cells.get("task_no"):
         return
     if all(row.cells.get(c) == previous.cells.get(c) for c in ("task_no", "task_text")):
         row.cells["task_no"] = row.cells["task_text"] = ""

@@ -67,7 +67,7 @@ def markdown_items(text: str, source: str) -> list[Item]:
         if para:
             raw = " ".join(t for _, t in para)
             where = Provenance(source, lines=tuple(n for n, _ in para))
-            items.append(Paragraph(clean_cell(raw), where, bool(_STRONG.match(raw))))
+            items.append(Paragraph(cell_text(raw), where, bool(_STRONG.match(raw))))
             para.clear()
 
     i = 0

@@ -1,0 +1,142 @@
+"""Box-drawing text: seed text → plan → `┌──┬──┐` table → the same plan.
+
+Rendered by `tests/fixtures/decree_containers.py` as the legal database prints plan matrices:
+each cell wrapped inside its column (words broken after their hyphens), task cells spanning
+their measures, chapter and goal rows spanning the table; once at comfortable widths, once
+narrow with the task text running on through the open rule lines. Property tests render random
+small plans at random column widths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.errors import UnreadableDecree
+from core.model import Plan
+from extractors.decree import read_decree
+from extractors.decree_boxdraw import boxdraw_to_decree, looks_like_boxdraw, table_to_grid
+from extractors.plan_assembly import assemble_plan
+from tests.fixtures.decree_containers import (
+    catalogue,
+    cells_exact,
+    plan_body,
+    random_plans,
+    render_boxdraw,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
+NARROW = (3, 12, 20, 14, 12, 8, 14, 11, 11)
+VARIANTS = {
+    "seed.txt": {},
+    "seed-narrow.txt": {"widths": NARROW, "text_on_rules": True},
+}
+
+
+@pytest.fixture(scope="module")
+def seed_plan() -> Plan:
+    return read_decree(SEED)
+
+
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def rendered(request, seed_plan: Plan, tmp_path_factory) -> tuple[Path, Plan]:
+    path = tmp_path_factory.mktemp("box") / request.param
+    render_boxdraw(plan_body(seed_plan), path, **VARIANTS[request.param])
+    return path, read_decree(path)
+
+
+def test_round_trip_is_the_seed_catalogue(seed_plan: Plan, rendered) -> None:
+    path, got = rendered
+    want, have = catalogue(seed_plan), catalogue(got)
+    for a, b in zip(want["measures"], have["measures"], strict=True):
+        assert b == a, f"{path.name}: measure {a.measure_id} differs"
+    assert have == want
+    assert cells_exact(seed_plan, got) == (936, 936)
+    assert {(f.code, f.measure_id) for f in got.findings} == {
+        (f.code, f.measure_id) for f in seed_plan.findings
+    }
+    m = got.measure("1.1")
+    assert len(m.cells["text"].lines) >= 5  # a wrapped cell: one provenance line per text line
+
+
+def test_the_fixture_really_wraps_breaks_hyphens_and_spans(rendered) -> None:
+    path, _ = rendered
+    lines = path.read_text(encoding="utf-8").splitlines()
+    segments = [seg.strip() for x in lines if x.startswith("│") for seg in x.split("│")]
+    assert sum(1 for seg in segments if seg[-2:-1].isalpha() and seg.endswith("-")) > 20
+    # the rule between two measures of a task leaves the task columns open
+    assert sum(1 for x in lines if x.startswith("│") and "├" in x) == 117 - 36
+    if "narrow" in path.name:  # task text on the rule lines between its measures
+        assert any(x.startswith("│") and "├" in x and x.split("│")[2].strip() for x in lines)
+
+
+TINY = """\
+┌───┬──────────┬───────────┬────────┬──────────┬────────┐
+│ № │ Милдеттер│ Чаралар   │Мөөнөтү │ Жооптуу  │Каржылоо│
+├───┴──────────┴───────────┴────────┴──────────┴────────┤
+│ 1-глава. Үй-                                          │
+│ бүлөлүк саясат                                        │
+├───┬──────────┬───────────┬────────┬──────────┬────────┤
+│ 1 │ Милдет - │ 1.1. Үй-  │ 2019-  │ БИМ      │ бюджет │
+│   │ биринчи  ├───────────┼────────┼──────────┴────────┤
+│   │ тексти   │ 1.2. Эки  │ 2020-  │ ЭСӨМ, бюджет      │
+│   │          │ бүлөлүк   │ жыл    │ (бирге)           │
+└───┴──────────┴───────────┴────────┴───────────────────┘
+"""
+
+
+def test_spans_where_a_rule_crosses_only_some_columns() -> None:
+    rows = table_to_grid(TINY.splitlines(), 0, "t.txt")
+    header, chapter, first, second = rows
+    assert [c.text for c in header.cells][:3] == ["№", "Милдеттер", "Чаралар"]
+    assert [(c.col, c.span, c.text) for c in chapter.cells] == [
+        (0, 6, "1-глава. Үй-бүлөлүк саясат")
+    ]
+    # the task cell goes on through the open rule: text on it and below it is the cell's
+    assert first.cells[1].text == "Милдет - биринчи тексти"  # a free-standing dash keeps its space
+    assert first.cells[1].where.lines == (7, 8, 9)
+    assert [c.text for c in first.cells[2:]] == ["1.1. Үй-", "2019-", "БИМ", "бюджет"]
+    # a rule crossing two columns as one: one cell spanning both
+    assert [(c.col, c.span, c.text) for c in second.cells] == [
+        (2, 1, "1.2. Эки бүлөлүк"),
+        (3, 1, "2020-жыл"),
+        (4, 2, "ЭСӨМ, бюджет (бирге)"),
+    ]
+
+
+def test_box_text_without_a_plan_table_names_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "table.md"  # the content decides, not the name
+    path.write_text("┌──┬──┐\n│ а│ б│\n├──┼──┤\n│ 1│ 2│\n└──┴──┘\n", encoding="utf-8")
+    assert looks_like_boxdraw(path.read_text(encoding="utf-8"))
+    with pytest.raises(UnreadableDecree) as err:
+        read_decree(path)
+    assert err.value.reason == (
+        "a box-drawing text without a plan table (no table row names the plan's columns)"
+    )
+
+
+def plan_fields(plan: Plan) -> dict:
+    bare = catalogue(plan)
+    bare["measures"] = [dataclasses.replace(m, plan_id="") for m in bare["measures"]]
+    return {k: v for k, v in bare.items() if k != "plan_id"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plan=random_plans(),
+    widths=st.lists(st.integers(3, 30), min_size=9, max_size=9),
+    text_on_rules=st.booleans(),
+)
+def test_any_plan_at_any_column_widths_reads_back(plan, widths, text_on_rules) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = render_boxdraw(
+            plan_body(plan), Path(tmp) / "p.txt", widths=widths, text_on_rules=text_on_rules
+        )
+        decree = boxdraw_to_decree(path.read_text(encoding="utf-8"), "p.txt")
+    assert plan_fields(assemble_plan(decree)) == plan_fields(plan)
