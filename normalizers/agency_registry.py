@@ -176,6 +176,7 @@ def load_registry(path: Path) -> Registry:
         agencies={a.code: a for a in map(_agency, data["agencies"])},
         obligated_kinds=frozenset(k for k, v in data["kinds"].items() if v),
         country_phrases=tuple(data.get("country_phrases") or ()),
+        country_short=tuple((data.get("country_short") or {}).items()),
         agreement_markers=tuple(data["agreement_markers"]),
         connectors=tuple(data["connectors"]),
         distributive=tuple(data["distributive"]),
@@ -222,6 +223,7 @@ class Registry:
     agencies: dict[str, Agency]
     obligated_kinds: frozenset[str]
     country_phrases: tuple[str, ...]
+    country_short: tuple[tuple[str, str], ...]
     agreement_markers: tuple[str, ...]
     connectors: tuple[str, ...]
     distributive: tuple[dict, ...]
@@ -358,9 +360,11 @@ def _indexed(reg: Registry, path: Path | None = None) -> Registry:
                 spelled.append((text, form))
             vocabulary.update(fold(w) for w in WORD.findall(text))
             stripped = without_country(text, reg.country_phrases)
-            if stripped and stripped != text and claim(text_keys(stripped), form):
-                derived.setdefault(text_keys(stripped), form)
-                spelled.append((stripped, form))
+            shortened = [text.replace(long, short) for long, short in reg.country_short]
+            for variant in dict.fromkeys((stripped, *shortened)):
+                if variant and variant != text and claim(text_keys(variant), form):
+                    derived.setdefault(text_keys(variant), form)
+                    spelled.append((variant, form))
             if sure and any(ch.islower() for ch in text) and len(text) >= FUZZY_MIN_CHARS:
                 fuzzy_choices.setdefault(fuzzy_text(text), form)
                 if stripped:
