@@ -25,6 +25,7 @@ from ledger.inbox import (
     ingest_file,
     look_inbox,
 )
+from ledger.lock import workdir_lock
 from outputs.ledger_views import linked_count, write_ledger_views
 
 OUT_DIR = "out"
@@ -53,7 +54,7 @@ def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
     """Scan the inbox once and record every file in the ledger."""
     started = datetime.now(UTC).replace(tzinfo=None)
     settings = InboxSettings(settle_seconds=settle)
-    with Ledger.for_workdir(workdir) as ledger:
+    with workdir_lock(workdir, on_stale=warn), Ledger.for_workdir(workdir) as ledger:
         clean_leftovers(workdir)  # what a killed run left (staged copies, out/*.tmp)
         plans = [load_plan(ledger, decree)]
         listing = look_inbox(inbox, settings)

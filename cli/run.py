@@ -11,7 +11,7 @@ import click
 
 from cli.errors import remember_workdir
 from cli.failures import exit_if_failed
-from cli.options import LANGS, RELATIVE_NOTE, as_of_option
+from cli.options import LANGS, RELATIVE_NOTE, as_of_option, coordinator_option, track_from_option
 from flows.config import (
     CONFIG_FILE,
     DEFAULT_CRON,
@@ -57,6 +57,8 @@ def settings_options(fn: Callable) -> Callable:
         click.option(
             "--lang", type=click.Choice(LANGS), show_default=DEFAULT_LANG, help="Workbook language."
         ),
+        track_from_option(),
+        coordinator_option(),
         click.option(
             "--dask-address",
             show_default="none: threads in this process",
@@ -115,4 +117,13 @@ def command(config: Path | None, as_of: date | None, **flags: Any) -> None:
         raise click.ClickException(f"the nightly run failed: {state.message}")
     click.echo(f"workbook: {outcome.workbook}")
     click.echo(outcome.counts_line())
+    click.echo("\n".join(staff_lines(outcome.figures, settings.lang)))
     exit_if_failed((o.file, o.reason) for o in outcome.inbox.outcomes if o.outcome == "failed")
+
+
+def staff_lines(figures: dict, lang: str) -> list[str]:
+    """The headline counts in words, in the workbook's language (outputs.headline)."""
+    from outputs.headline import headline_sentences
+    from outputs.labels import load_labels
+
+    return headline_sentences(figures, load_labels(lang))

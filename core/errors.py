@@ -35,3 +35,7 @@ class VocabularyError(PlanwatchError):
 
 class ConfigError(PlanwatchError):
     """A missing or wrong setting; the message names the setting."""
+
+
+class WorkdirBusy(PlanwatchError):
+    """Another planwatch run holds the workdir's lock; the message names its pid and start."""

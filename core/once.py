@@ -20,6 +20,7 @@ T = TypeVar("T")
 # One lock for every `once` builder: builders call each other (matchers need a pipeline),
 # so per-builder locks could be taken in opposite orders by two threads. Builds are rare.
 _BUILD_LOCK = threading.RLock()
+_EVERY_CACHE: list[Callable[[], None]] = []  # each `once` function's cache_clear
 
 
 def once(builder: Callable[P, T]) -> Callable[P, T]:
@@ -46,4 +47,12 @@ def once(builder: Callable[P, T]) -> Callable[P, T]:
             built.clear()
 
     cached.cache_clear = cache_clear  # type: ignore[attr-defined]
+    _EVERY_CACHE.append(cache_clear)
     return cached
+
+
+def clear_every_cache() -> None:
+    """Forget everything every `once` function built: the process is as cold as a new one
+    (tests of the second night, whose race only exists while the caches are cold)."""
+    for clear in _EVERY_CACHE:
+        clear()

@@ -35,6 +35,8 @@ from flows.artifacts import (
     publish_artifacts,
 )
 from flows.config import Settings
+from ledger.inbox import clean_leftovers
+from ledger.lock import workdir_lock
 
 INGEST_THREADS = 4
 
@@ -139,28 +141,30 @@ def nightly_compliance(settings: Settings) -> NightlySummary:
     nothing new are settled by one task each (a sub-flow run costs ~0.5 s of API round trips
     and heartbeat shutdown even when it does nothing)."""
     logger = get_run_logger()
-    as_of = settings.as_of or today_in(settings.schedule.timezone)
-    url = tasks.ledger_url(settings)
-    plans = configured_plans(settings)
-    inbox = ingest_if_new(settings, plans)
+    with workdir_lock(settings.workdir, on_stale=logger.warning):
+        clean_leftovers(settings.workdir)
+        as_of = settings.as_of or today_in(settings.schedule.timezone)
+        url = tasks.ledger_url(settings)
+        plans = configured_plans(settings)
+        inbox = ingest_if_new(settings, plans)
 
-    judged = plans or tasks.load_plans(url, None)
-    reports = tasks.ledger_reports(url)
-    result = tasks.compliance(quote(judged), quote(reports), as_of, settings)
-    written = tasks.write_outputs(quote(result), url, settings)
+        judged = plans or tasks.load_plans(url, None)
+        reports = tasks.ledger_reports(url)
+        result = tasks.compliance(quote(judged), quote(reports), as_of, settings)
+        written = tasks.write_outputs(quote(result), url, settings)
 
-    summary = NightlySummary(
-        as_of=as_of,
-        plans=tuple(p.plan_id for p in judged),
-        inbox=inbox,
-        workbooks=tuple(written["workbooks"]),
-        datasets=tuple(written["datasets"]),
-        figures=json_safe(dict(result.figures)),
-    )
-    publish_artifacts(summary, result.agencies)
-    logger.info("workbook: %s", summary.workbook)
-    logger.info(summary.counts_line())
-    return summary
+        summary = NightlySummary(
+            as_of=as_of,
+            plans=tuple(p.plan_id for p in judged),
+            inbox=inbox,
+            workbooks=tuple(written["workbooks"]),
+            datasets=tuple(written["datasets"]),
+            figures=json_safe(dict(result.figures)),
+        )
+        publish_artifacts(summary, result.agencies)
+        logger.info("workbook: %s", summary.workbook)
+        logger.info(summary.counts_line())
+        return summary
 
 
 def configured_plans(settings: Settings) -> list[Plan]:
@@ -190,7 +194,9 @@ def ingest_if_new(settings: Settings, plans: list[Plan]) -> InboxRun:
 def ingest_now(settings: Settings) -> InboxRun:
     """What `planwatch watch` runs on each batch: the plans, the new files, the ledger views.
     No compliance and no workbook: those stay the nightly run's job."""
-    plans = configured_plans(settings)
-    inbox = ingest_if_new(settings, plans)
-    tasks.write_views(tasks.ledger_url(settings), settings.out_dir)
+    with workdir_lock(settings.workdir, on_stale=get_run_logger().warning):
+        clean_leftovers(settings.workdir)
+        plans = configured_plans(settings)
+        inbox = ingest_if_new(settings, plans)
+        tasks.write_views(tasks.ledger_url(settings), settings.out_dir)
     return inbox

@@ -285,3 +285,45 @@ def test_a_failing_file_is_accounted_for_and_never_fails_the_flow(tmp_path, monk
     assert not ledger.has_file(digest(inbox / "b-offline.csv"))  # the next run tries again
     summary = artifacts_of(state.state_details.flow_run_id)[SUMMARY_KEY]
     assert "b-offline.csv | failed" in summary
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xdist_group("prefect")
+def test_second_night_reads_every_new_report_like_a_single_scan(tmp_path: Path):
+    """Night 1 loads the plan and half the reports; night 2 starts cold (as a new process
+    does) with the plan already in the ledger and new files arriving: the ingest threads
+    build the language pipelines at the same moment. Every file must end as a plain scan of
+    all of them says — in 0.1, 21 of 24 were rejected with spaCy's E018 for good."""
+    from core.once import clear_every_cache
+    from ledger.db import Ledger
+    from ledger.inbox import InboxSettings, scan_inbox
+
+    everything = sample_inbox(tmp_path / "all")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    names = sorted(p.name for p in everything.iterdir())
+    for name in names[::2]:
+        shutil.copy2(everything / name, inbox / name)
+    settings = make_settings(tmp_path, inbox)
+    assert nightly_compliance(settings, return_state=True).is_completed()
+
+    clear_every_cache()
+    for name in names[1::2]:
+        shutil.copy2(everything / name, inbox / name)
+    state = nightly_compliance(settings, return_state=True)
+    assert state.is_completed(), state.message
+    second = state.result()
+    assert second.inbox.count(FAILED) == 0
+    assert not [o for o in second.inbox.outcomes if "E018" in o.reason]
+
+    with Ledger.for_workdir(tmp_path / "plain") as plain:
+        from extractors.decree import read_decree
+        from normalizers.plan_normalize import normalize_plan
+
+        plan = [normalize_plan(read_decree(DECREE))]
+        scan_inbox(everything, tmp_path / "plain", plain, plan, InboxSettings(settle_seconds=0))
+        expected = {r.file: (r.outcome, len(r.entries)) for r in plain.reports()}
+    ledger = tasks.open_ledger(tasks.ledger_url(settings))
+    got = {r.file: (r.outcome, len(r.entries)) for r in ledger.reports()}
+    assert got == expected
