@@ -20,7 +20,7 @@ from core.errors import UnreadableReport
 from core.model import Document, Paragraph, Table
 from core.text import clean_cell
 from extractors.ocr import OcrPage, OcrSettings, read_page, tesseract_available
-from extractors.report_settings import ReaderSettings
+from extractors.report_settings import ReaderSettings, over_limit
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
@@ -30,7 +30,6 @@ ENABLE_OCR = (
 )
 MIN_TEXT_CHARS_PER_PAGE = 10  # fewer text-layer characters than this: an image-only page
 MAX_OCR_PAGES = 40  # ~2-3 s a page: a longer scan is not a half-year report
-MAX_PIXELS = 80_000_000  # a 300 dpi A3 page is ~17 MP; more is a decompression bomb
 A4_SHORT_SIDE_INCHES = 8.27  # to guess the resolution of a photo that does not say
 
 
@@ -140,12 +139,14 @@ def _pages(
     """Page images with their resolution in dpi (0 when unknown)."""
     limit = min(settings.max_pdf_pages, MAX_OCR_PAGES)
     if _is_pdf(path):
-        yield from _pdf_pages(path, ocr.dpi, limit)
+        yield from _pdf_pages(path, ocr.dpi, limit, settings.max_page_pixels)
     else:
-        yield from _image_pages(path, limit)
+        yield from _image_pages(path, limit, settings.max_page_pixels)
 
 
-def _pdf_pages(path: Path, dpi: int, limit: int) -> Iterator[tuple[Image.Image, float]]:
+def _pdf_pages(
+    path: Path, dpi: int, limit: int, max_pixels: int
+) -> Iterator[tuple[Image.Image, float]]:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as err:
@@ -153,14 +154,24 @@ def _pdf_pages(path: Path, dpi: int, limit: int) -> Iterator[tuple[Image.Image, 
     try:
         if len(pdf) > limit:
             raise UnreadableReport(path, f"too many pages to OCR ({len(pdf)}, limit {limit})")
-        for page in pdf:
+        for number, page in enumerate(pdf, start=1):
+            _check_page_size(path, page, number, dpi, max_pixels)  # before rendering it
             yield page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
             page.close()
     finally:
         pdf.close()
 
 
-def _image_pages(path: Path, limit: int) -> Iterator[tuple[Image.Image, float]]:
+def _check_page_size(path: Path, page, number: int, dpi: int, max_pixels: int) -> None:
+    """A page's size in points says how many pixels rendering it at `dpi` would take."""
+    width, height = page.get_size()
+    pixels = round(width * dpi / 72) * round(height * dpi / 72)
+    if pixels > max_pixels:
+        what = f"page {number} too large to render ({width / 72:.0f} x {height / 72:.0f} inches at {dpi} dpi), pixels"
+        raise over_limit(path, what, pixels, max_pixels, "max_page_pixels")
+
+
+def _image_pages(path: Path, limit: int, max_pixels: int) -> Iterator[tuple[Image.Image, float]]:
     try:
         image = Image.open(path)
     except (UnidentifiedImageError, OSError) as err:
@@ -170,9 +181,10 @@ def _image_pages(path: Path, limit: int) -> Iterator[tuple[Image.Image, float]]:
         if frames > limit:
             raise UnreadableReport(path, f"too many pages to OCR ({frames}, limit {limit})")
         for frame in ImageSequence.Iterator(image):
-            if frame.width * frame.height > MAX_PIXELS:
-                raise UnreadableReport(
-                    path, f"image too large ({frame.width}x{frame.height} pixels)"
+            if frame.width * frame.height > max_pixels:
+                what = f"image too large ({frame.width}x{frame.height}), pixels"
+                raise over_limit(
+                    path, what, frame.width * frame.height, max_pixels, "max_page_pixels"
                 )
             try:
                 page = ImageOps.exif_transpose(frame).convert("L")
