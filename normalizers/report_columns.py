@@ -20,9 +20,14 @@ def _validate(data: Any) -> str | None:
     if not isinstance(data, dict):
         return "not a mapping"
     keys = ("columns", "header_requires", "addressee", "executor_labels", "references")
-    for key in (*keys, "ordinals", "closing"):
+    for key in (*keys, "ordinals", "closing", "addressee_grammar"):
         if key not in data:
             return f"missing {key!r}"
+    grammar = data["addressee_grammar"]
+    if not {"ru", "ky"} <= set(grammar.get("heads") or {}) or not grammar.get("labels"):
+        return "addressee_grammar needs heads for ru and ky, and labels"
+    if not {"ru", "ru_line_start", "ky", "ky_possessive"} <= set(grammar.get("dative") or {}):
+        return "addressee_grammar.dative needs ru, ru_line_start, ky and ky_possessive"
     unknown = set(data["columns"]) - set(COLUMNS)
     if unknown:
         return f"unknown columns {sorted(unknown)}; allowed {COLUMNS}"

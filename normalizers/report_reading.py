@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, Plan, ReportReading
 from core.once import once
+from normalizers.addressee import sender_lines, without_addressee
 from normalizers.measure_links import LinkSettings, link_by_text
 from normalizers.measure_refs import ref_at_start, ref_in_text, strip_ref
 from normalizers.ocr_review import flag_low_confidence
@@ -176,7 +177,8 @@ def decide_agency(
 
 def _agency_zones(layout, doc, tools, settings, template) -> Iterator[list[str]]:
     """Codes per zone, best zone first; each zone is only searched if the better ones were empty."""
-    lines = [line for line in layout.lines if not is_addressee(line)]
+    # The addressee is never the sender: request/reply lines go, dative names are cut out.
+    lines = sender_lines(line for line in layout.lines if not is_addressee(line))
     executor = [line for line in lines if is_executor_line(line)]
     zone = _codes([r for line in executor for r in tools.resolve(_after_label(line))])
     if template and doc.metadata.get(META + "agency"):
@@ -234,7 +236,7 @@ def _content_period(
         except ValueError:
             pass
     # Lines carrying a letter date ("2020-жылдын 3-июлу № 01-12/345") name no period.
-    lines = [line for line in layout.lines if not is_addressee(line)]
+    lines = [line for line in layout.lines if not is_addressee(line) and without_addressee(line)]
     undated = [line for line in lines if tools.parse_report_date(line) is None]
     # A title broken over lines (PDF) can leave "полугодие 2019 г." alone on a line, which
     # reads as the whole year: neighbouring lines are read together too, and a half-year

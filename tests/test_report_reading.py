@@ -26,6 +26,7 @@ from normalizers.measure_refs import ref_at_start, ref_in_text
 from normalizers.nlp import fold
 from normalizers.report_reading import read_report
 from normalizers.statuses import entry_status, status_of
+from tests.fixtures.letters import LETTERS, write_letter
 from tests.fixtures.report_files import (
     REF_STYLES,
     write_csv_report,
@@ -722,3 +723,131 @@ def test_numbered_paragraph_openings(text, ref, rest, ordinal):
         assert start is None
     else:
         assert (start.ref, start.rest, start.ordinal) == (ref, rest, ordinal)
+
+
+@pytest.mark.parametrize("letter", LETTERS, ids=lambda letter: letter.name)
+def test_letters_as_agencies_write_them(tmp_path, plan, letter):
+    """Numbered points in every style, statuses on the point's line or the next, typed
+    periods and dates, the addressee in the dative — read exactly (tests/fixtures/letters)."""
+    result = reading(write_letter(letter, tmp_path), plan)
+    assert result.outcome == Outcome.ACCEPTED, result.reason
+    assert (result.agency, result.period, result.report_date, result.language) == (
+        letter.agency,
+        letter.period,
+        letter.report_date,
+        letter.lang,
+    )
+    assert [(e.measure_id, e.status) for e in result.entries] == list(letter.entries)
+    assert all(e.link_method == LinkMethod.REFERENCE for e in result.entries)
+
+
+def test_a_numbered_point_runs_on_until_the_next_or_the_signature(plan):
+    lines = [
+        BIM[0],
+        "Информация за 1 полугодие 2020 года",
+        "1. Мероприятие № 4.3 «Курсы».",
+        "Проведено 12 курсов.",
+        "а) в Бишкеке;",
+        "2. Общие замечания",  # a numbered point without a measure number: not part of 4.3
+        "3) 26.2-чара боюнча: Аткарылды.",
+        "Министр А. Асанов",
+    ]
+    doc = Document(
+        "r.txt", paragraphs=tuple(Paragraph(t, f"line {i}") for i, t in enumerate(lines))
+    )
+    result = read_report(doc, plan, "r.txt")
+    assert [(e.measure_id, e.status, e.progress_text) for e in result.entries] == [
+        ("4.3", "completed", "«Курсы». Проведено 12 курсов. а) в Бишкеке;"),
+        ("26.2", "completed", "Аткарылды."),
+    ]
+    assert result.outcome == Outcome.ACCEPTED, result.reason
+
+
+def test_numbered_points_without_measure_numbers_are_linked_by_text(plan):
+    quoted = plan.measure("4.3").text
+    doc = Document(
+        "r.txt",
+        paragraphs=(
+            Paragraph(BIM[0], "line 1"),
+            Paragraph(PERIOD_KY, "line 2"),
+            Paragraph(f"1. {quoted}. Аткарылды.", "line 3"),
+        ),
+    )
+    (entry,) = read_report(doc, plan, "r.txt").entries
+    assert (entry.measure_id, entry.link_method, entry.status) == (
+        "4.3",
+        LinkMethod.FUZZY,
+        "completed",
+    )
+
+
+# --------------------------------------------------------------------------- addressee
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Министерству труда и социального развития Кыргызской Республики", ""),
+        ("Кыргыз Республикасынын Эмгек жана социалдык өнүгүү министрлигине", ""),
+        ("Министру здравоохранения КР", ""),
+        ("Кому: Министерство труда и социального развития", ""),
+        ("Кимге: ЭСӨМ", ""),
+        ("Мэрии города Бишкек", ""),  # -и is dative only where a name opens the line
+        ("Министерсгву труда и соцразвития КР", ""),  # OCR: one letter wrong in the stem
+        # OCR of a two-column letter head: the sender stays, the addressee goes
+        (
+            "Министерство образования и науки КР    Министерству труда КР",
+            "Министерство образования и науки КР",
+        ),
+        (
+            "Министерству труда КР Министерство образования и науки КР",
+            "Министерство образования и науки КР",
+        ),
+        (
+            "Кыргыз Республикасынын Ички иштер министрлиги Эмгек жана социалдык өнүгүү министрлигине",
+            "Кыргыз Республикасынын Ички иштер министрлиги",
+        ),
+        # senders and other lines are left alone
+        ("Кыргыз Республикасынын Билим берүү жана илим министрлиги", None),
+        ("Министерство внутренних дел Кыргызской Республики", None),
+        ("Письмо мэрии города Бишкек", None),
+        ("Государственная служба по контролю наркотиков", None),
+        ("Министрликтин сайтына маалымат жарыяланды", None),
+    ],
+)
+def test_the_addressee_is_cut_out_by_its_grammar(line, kept):
+    from normalizers.addressee import without_addressee
+
+    assert without_addressee(line) == (line if kept is None else kept)
+
+
+def test_a_bare_recipient_label_takes_the_next_line():
+    from normalizers.addressee import sender_lines
+
+    lines = ["Министерство внутренних дел КР", "Кому:", "Министерство труда и социального развития"]
+    assert sender_lines(lines) == ["Министерство внутренних дел КР"]
+
+
+@pytest.mark.parametrize(
+    ("addressee", "lang"),
+    [
+        ("Министерству труда и социального развития", "ru"),
+        ("Министерству труда и социального развития        Министерство внутренних дел КР", "ru"),
+        ("Кыргыз Республикасынын Эмгек жана социалдык өнүгүү министрлигине", "ky"),
+    ],
+)
+def test_the_addressee_is_never_a_second_sender(plan, addressee, lang):
+    # Before, "Министерству труда …" in the letter head made ЭСӨМ a second candidate.
+    sender = "Министерство внутренних дел Кыргызской Республики"
+    doc = Document(
+        "scan.jpg",
+        paragraphs=tuple(
+            Paragraph(t, f"line {i}")
+            for i, t in enumerate(
+                [sender, addressee, "за II полугодие 2019 г.", "1. п. 16.2 Выполнено."]
+            )
+        ),
+    )
+    result = read_report(doc, plan, "scan.jpg")
+    assert (result.agency, result.outcome) == ("ИИМ", Outcome.ACCEPTED), result.reason
+    assert "ЭСӨМ" not in result.agency_candidates
