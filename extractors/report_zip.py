@@ -8,7 +8,9 @@ past a member's declared size, so the declared sizes are binding.
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from core.errors import UnreadableReport
@@ -18,6 +20,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-protected OOXML, or legacy .xls/.doc
 # Signatures of formats some reader claims by content; a suffix is only a hint without them.
 KNOWN_MAGICS = (ZIP_MAGIC, OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+# Declared entities can hide or replace text (XXE, billion laughs): such a file is not read.
+ENTITIES_REASON = "the file declares XML entities (not read: they can hide or replace text)"
+XML_PROLOG_BYTES = 64 * 1024  # the XML declaration, comments and a DOCTYPE come before this
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 
 
 def has_known_magic(head: bytes) -> bool:
@@ -58,3 +67,29 @@ def check_zip(path: Path, settings: ReaderSettings) -> None:
             raise UnreadableReport(
                 path, f"zip bomb suspected: member {info.filename} compresses {ratio:.0f}:1"
             )
+    refuse_xml_entities(path, infos)
+
+
+def refuse_xml_entities(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Raise UnreadableReport when an XML part declares a DOCTYPE or entities.
+
+    Office never writes them. python-docx parses without resolving entities, so an entity
+    used in a paragraph silently drops that run's text (the letter date vanished in a test);
+    defusedxml under openpyxl refuses them with a parser error. Either way the reason
+    should say what is true. A declaration can only stand before the root element, so the
+    first bytes of each part are enough; a damaged member is left for the parser to call
+    corrupt."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in infos:
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(info) as member:
+                    head = member.read(XML_PROLOG_BYTES).replace(b"\x00", b"")  # UTF-16 too
+                root = _ROOT_TAG.search(head)
+                if _DECLARATION.search(head, 0, root.start() if root else len(head)) or (
+                    root is None and len(head) >= XML_PROLOG_BYTES // 2
+                ):
+                    raise UnreadableReport(path, f"{ENTITIES_REASON} ({info.filename})")
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
+        return
