@@ -16,6 +16,8 @@ from extractors.report_zip import has_known_magic
 SUFFIXES = (".txt", ".md", ".markdown", ".text")
 LEGACY_ENCODINGS = ("cp1251",)  # what Windows machines in the ministries save by default
 MAX_CONTROL_SHARE = 0.01  # more control characters than this: binary, not text
+UTF16_HIGH_SHARE = 0.9  # UTF-16 without BOM: this share of high bytes is 0x00 or 0x04 ...
+STRAY_NUL_SHARE = 0.01  # ... and (almost) no low byte is NUL
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -46,9 +48,12 @@ def read(path: Path, settings: ReaderSettings | None = None) -> Document:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1251; binary is refused."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM or by its NULs, else cp1251; binary is
+    refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates: tuple[str, ...] = ("utf-16",)
+    elif utf16 := sniff_utf16(data):
+        candidates = (utf16,)
     else:
         candidates = ("utf-8-sig", *LEGACY_ENCODINGS)
     for encoding in candidates:
@@ -59,6 +64,30 @@ def decode_text(path: Path, data: bytes) -> str:
         if len(_CONTROL.findall(text)) <= MAX_CONTROL_SHARE * len(text):
             return text
     raise UnreadableReport(path, "not a text file (undecodable bytes or binary content)")
+
+
+def sniff_utf16(data: bytes, sample: int = 4096) -> str | None:
+    """ "utf-16-le"/"utf-16-be" for UTF-16 saved without a BOM, else None.
+
+    In Kyrgyz/Russian UTF-16 nearly every high byte is 0x00 (digits, spaces, separators) or
+    0x04 (Cyrillic), and the low bytes are (almost) never NUL; text in a one-byte encoding
+    has no NULs at all, and binary data has them on both sides."""
+    head = data[: sample - sample % 2]
+    half = len(head) // 2
+    if half < 2:
+        return None
+    for encoding, high, low in (
+        ("utf-16-le", head[1::2], head[0::2]),
+        ("utf-16-be", head[0::2], head[1::2]),
+    ):
+        nul = high.count(0)
+        if (
+            nul
+            and nul + high.count(4) >= UTF16_HIGH_SHARE * half
+            and low.count(0) <= STRAY_NUL_SHARE * half
+        ):
+            return encoding
+    return None
 
 
 def _cells_of(line: str) -> list[str] | None:

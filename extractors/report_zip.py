@@ -42,6 +42,15 @@ def zip_names(path: Path) -> list[str] | None:
         return None
 
 
+def zip_infos(path: Path) -> list[zipfile.ZipInfo]:
+    """The central directory's entries, or [] if it cannot be read (check_zip says why)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return []
+
+
 def check_zip(path: Path, settings: ReaderSettings) -> None:
     """Raise UnreadableReport for a corrupt archive or one that would inflate too far."""
     try:

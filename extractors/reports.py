@@ -11,16 +11,34 @@ from pathlib import Path
 
 from core.errors import UnreadableReport, UnsupportedReport
 from core.model import Document
-from extractors import report_csv, report_docx, report_image, report_pdf, report_text, report_xlsx
-from extractors.report_settings import ReaderSettings, check_document_size
+from extractors import (
+    report_csv,
+    report_docx,
+    report_image,
+    report_legacy,
+    report_pdf,
+    report_text,
+    report_xlsx,
+)
+from extractors.office_sniff import ole_kind
+from extractors.report_settings import ReaderSettings
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC
 
 __all__ = ["READERS", "ReaderSettings", "read_document", "reader_for"]
 
 HEAD_BYTES = 2048
 
-# Order matters: the first reader that claims a file reads it. Put an OCR reader first.
-READERS = (report_image, report_pdf, report_xlsx, report_docx, report_csv, report_text)
+# Order matters: the first reader that claims a file reads it. Put an OCR reader first;
+# the legacy reader before the OOXML ones (a .doc named .docx is still a .doc).
+READERS = (
+    report_image,
+    report_pdf,
+    report_legacy,
+    report_xlsx,
+    report_docx,
+    report_csv,
+    report_text,
+)
 
 
 def read_document(path: Path, settings: ReaderSettings | None = None) -> Document:
@@ -39,9 +57,7 @@ def read_document(path: Path, settings: ReaderSettings | None = None) -> Documen
         raise UnreadableReport(
             path, f"file too large ({size:,} bytes, limit {settings.max_bytes:,})"
         )
-    document = reader_for(path, head).read(path, settings)
-    check_document_size(path, document, settings)  # before the entry reader walks it
-    return document
+    return reader_for(path, head).read(path, settings)
 
 
 def reader_for(path: Path, head: bytes):
@@ -55,7 +71,10 @@ def reader_for(path: Path, head: bytes):
 def _what_it_is(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower() or "no extension"
     if head.startswith(OLE_MAGIC):
-        return f"legacy or encrypted Office file ({suffix}) — save it as .xlsx or .docx"
+        kind = ole_kind(path)
+        if kind.encrypted:
+            return f"{kind.label} ({suffix}) — save it without a password"
+        return f"{kind.label} ({suffix}) — save it as .xlsx or .docx"
     if head.startswith(ZIP_MAGIC):
         return "a zip archive that is neither an .xlsx workbook nor a .docx document"
     known = sorted({s for reader in READERS for s in reader.SUFFIXES})
