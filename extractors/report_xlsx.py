@@ -9,6 +9,8 @@ key/value rows (`TEMPLATE_SHEET`); it is returned as `Document.metadata`, not as
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,7 +21,7 @@ from core.errors import UnreadableReport
 from core.model import Document, Table
 from core.text import clean_cell
 from extractors.office_sniff import ole_kind
-from extractors.report_settings import ReaderSettings
+from extractors.report_settings import ReaderSettings, over_limit
 from extractors.report_table import rows_to_table
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC, check_zip, has_known_magic, zip_names
 
@@ -27,6 +29,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 TEMPLATE_SHEET = "_planwatch"  # the marker sheet outputs.report_template writes
 METADATA_PREFIX = "planwatch."
 MACRO_PART = "xl/vbaProject.bin"
+ROW_SCAN_CHUNK = 1024 * 1024
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+ROW_TAG_MAX = 64  # a row tag with a namespace prefix fits; chunks overlap by this much
 
 
 def can_read(path: Path, head: bytes) -> bool:
@@ -55,7 +60,7 @@ def read(path: Path, settings: ReaderSettings | None = None) -> Document:
     check_zip(path, settings)
     macros = MACRO_PART in (zip_names(path) or ())
     try:
-        document = _read_workbook(path)
+        document = _read_workbook(path, settings)
     except UnreadableReport:
         raise
     except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
@@ -66,22 +71,25 @@ def read(path: Path, settings: ReaderSettings | None = None) -> Document:
     return replace(document, metadata={**document.metadata, "macros": "macro-enabled workbook"})
 
 
-def _read_workbook(path: Path) -> Document:
+def _read_workbook(path: Path, settings: ReaderSettings | None = None) -> Document:
+    settings = ReaderSettings.resolve(settings)
+    count_rows(path, settings)  # in here: a damaged sheet raises, and that means "corrupt"
     # A file object, not the path: openpyxl refuses paths whose suffix is not .xlsx/.xlsm.
     with path.open("rb") as handle:
-        return _read_open_workbook(path, handle)
+        return _read_open_workbook(path, handle, settings)
 
 
-def _read_open_workbook(path: Path, handle) -> Document:
+def _read_open_workbook(path: Path, handle, settings: ReaderSettings) -> Document:
     wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    budget = _RowBudget(path, settings.max_rows)
     try:
         tables: list[Table] = []
         metadata: dict[str, str] = {}
         for ws in wb.worksheets:
             if ws.title == TEMPLATE_SHEET:
-                metadata.update(_marker_of(ws))
+                metadata.update(_marker_of(ws, budget))
             elif ws.sheet_state == "visible":
-                table = _sheet_to_table(ws)
+                table = _sheet_to_table(ws, budget)
                 if table.rows:
                     tables.append(table)
         metadata.update(_properties_of(wb))
@@ -90,14 +98,56 @@ def _read_open_workbook(path: Path, handle) -> Document:
     return Document(source=path.name, tables=tuple(tables), metadata=metadata)
 
 
-def _sheet_to_table(ws) -> Table:
-    rows = ([cell_to_text(v) for v in values] for values in ws.iter_rows(values_only=True))
+def count_rows(path: Path, settings: ReaderSettings) -> int:
+    """The `<row>` elements of every worksheet, counted on the inflated XML bytes, refused
+    as soon as they pass `max_rows` and before openpyxl parses anything (openpyxl walks a
+    whole sheet just to learn that it declares no size: 117 s for a million rows)."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as member:
+                tail = b""
+                while chunk := member.read(ROW_SCAN_CHUNK):
+                    data = tail + chunk
+                    cut = max(len(data) - ROW_TAG_MAX, 0)  # tags starting later: next round
+                    total += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < cut)
+                    tail = data[cut:]
+                    if total > settings.max_rows:  # no need to count them all
+                        what = "too many rows (counting stopped at)"
+                        raise over_limit(path, what, total, settings.max_rows, "max_rows")
+                total += len(_ROW_TAG.findall(tail))
+            if total > settings.max_rows:
+                raise over_limit(path, "too many rows", total, settings.max_rows, "max_rows")
+    return total
+
+
+class _RowBudget:
+    """`max_rows` for the whole workbook while streaming (after `count_rows`, a second
+    guard); each sheet's declared size is ignored, so a declared XFD1048576 costs nothing."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path, self.limit, self.used = path, limit, 0
+
+    def rows(self, ws, **options):
+        ws.reset_dimensions()  # rows as wide as their cells, not as a declared XFD column
+        for values in ws.iter_rows(values_only=True, **options):
+            self.used += 1
+            if self.used > self.limit:
+                what = "too many rows (all sheets; reading stopped at)"
+                raise over_limit(self.path, what, self.used, self.limit, "max_rows")
+            yield values
+
+
+def _sheet_to_table(ws, budget: _RowBudget) -> Table:
+    rows = ([cell_to_text(v) for v in values] for values in budget.rows(ws))
     return rows_to_table(rows, f"sheet {ws.title}", f"sheet {ws.title}!row ")
 
 
-def _marker_of(ws) -> dict[str, str]:
+def _marker_of(ws, budget: _RowBudget) -> dict[str, str]:
     marker: dict[str, str] = {}
-    for values in ws.iter_rows(values_only=True, max_col=2):
+    for values in budget.rows(ws, max_col=2):
         if values and values[0]:
             value = values[1] if len(values) > 1 else ""
             marker[METADATA_PREFIX + str(values[0])] = cell_to_text(value)

@@ -21,7 +21,7 @@ from extractors import (
     report_xlsx,
 )
 from extractors.office_sniff import ole_kind
-from extractors.report_settings import ReaderSettings
+from extractors.report_settings import ReaderSettings, check_document_size
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC
 
 __all__ = ["READERS", "ReaderSettings", "read_document", "reader_for"]
@@ -57,7 +57,9 @@ def read_document(path: Path, settings: ReaderSettings | None = None) -> Documen
         raise UnreadableReport(
             path, f"file too large ({size:,} bytes, limit {settings.max_bytes:,})"
         )
-    return reader_for(path, head).read(path, settings)
+    document = reader_for(path, head).read(path, settings)
+    check_document_size(path, document, settings)  # before the entry reader walks it
+    return document
 
 
 def reader_for(path: Path, head: bytes):
