@@ -4,31 +4,29 @@ CSV files end up opened in Excel or LibreOffice, so they follow OWASP's advice o
 injection: a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a
 leading single quote, and every text cell is enclosed in double quotes (inner quotes
 doubled). Parquet keeps the raw values for programs. Every file is written to a temporary
-name in the same folder and renamed into place, so a reader never sees half a file.
+name in the same folder and renamed into place (`core.files.write_atomic`), so a reader
+never sees half a file, with the permissions the umask asks for.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from core.escape import FORMULA_PREFIXES, for_csv
+from core.files import write_atomic
 from outputs.compliance import ComplianceResult
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_PREFIXES = FORMULA_PREFIXES  # kept for importers; the rule lives in core.escape
 CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel shows Cyrillic text correctly
 DATASETS = ("compliance", "submissions")
 
 
 def csv_safe(value: object) -> object:
     """OWASP: a text cell that a spreadsheet could read as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
+    return for_csv(value) if isinstance(value, str) else value
 
 
 def frame_to_csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -38,20 +36,6 @@ def frame_to_csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(csv_safe, na_action="ignore")
     return safe
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write(tmp)` on a temporary file next to `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

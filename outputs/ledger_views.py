@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from core.escape import for_csv
+from core.files import temp_next_to
 from core.model import LinkMethod, Report
 from ledger.db import Ledger
 from ledger.supersede import superseded_by
@@ -62,7 +63,6 @@ ENTRIES_COLUMNS = (
     "indicator_value",
     "review_reason",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_ledger_views(ledger: Ledger, out_dir: Path) -> list[Path]:
@@ -134,13 +134,11 @@ def reports_to_entry_rows(reports: Sequence[Report]) -> list[dict[str, object]]:
 
 def neutralize_formula(value: object) -> object:
     """A text cell Excel would run as a formula, made inert with a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return for_csv(value) if isinstance(value, str) else value
 
 
 def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, object]]) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temp_next_to(path)  # the umask's permissions, not mkstemp's 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=columns)
