@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from cli.run import schedule_options, settings_from, settings_options
+from flows.defaults import DEPLOYMENT_NAME
 from flows.prefect_env import prepare_prefect_env
-from flows.serve import DEPLOYMENT_NAME
 
 
 @click.command()

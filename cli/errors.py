@@ -36,7 +36,9 @@ def remember_workdir(workdir: Path | str | None) -> None:
 def message_and_code(exc: BaseException) -> tuple[str, int]:
     """The one line to print and the exit code for an exception that ended a command."""
     if isinstance(exc, click.exceptions.BadParameter) and exc.message:
-        hint = exc.param_hint or (exc.param.opts[0] if exc.param and exc.param.opts else None)
+        # The option at fault; an argument's value is already the first word of the message.
+        option = exc.param.opts[0] if isinstance(exc.param, click.Option) else None
+        hint = exc.param_hint or option
         if isinstance(hint, list | tuple):
             hint = " / ".join(hint)
         return f"error: {exc.message}" + (f" ({hint})" if hint else ""), EXIT_USAGE

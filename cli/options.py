@@ -45,7 +45,7 @@ DAY = Day()
 
 # click.Path's messages ("Directory '/x' is a file.") → planwatch's `<path>: <reason>`.
 _PATH_REASONS = {
-    "does not exist": "no such {kind}",
+    "does not exist": "{kind} not found",
     "is a file": "is a file, not a folder",
     "is a directory": "is a folder, not a file",
     "is not readable": "not readable",
@@ -80,6 +80,19 @@ class PathType(click.Path):
 def lang_option(help_text: str = "Language of the workbook's labels."):
     return click.option(
         "--lang", type=click.Choice(LANGS), default="ky", show_default=True, help=help_text
+    )
+
+
+def track_from_option():
+    return click.option(
+        "--track-from",
+        help="First half-year the ministry tracks (e.g. 2019-H1): earlier ones are not expected.",
+    )
+
+
+def coordinator_option():
+    return click.option(
+        "--coordinator", help="The coordinating ministry's code (default ЭСӨМ): shown apart."
     )
 
 

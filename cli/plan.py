@@ -13,9 +13,6 @@ from pathlib import Path
 import click
 
 from core.model import Plan
-from extractors.decree import read_decree
-from normalizers.plan_normalize import normalize_plan, normalized_columns
-from outputs.plan_tables import write_plan_tables
 
 
 def summary_lines(plan: Plan) -> list[str]:
@@ -31,7 +28,7 @@ def summary_lines(plan: Plan) -> list[str]:
 
 
 @click.command()
-@click.argument("decree", type=click.Path(path_type=Path))
+@click.argument("decree", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
@@ -41,6 +38,11 @@ def summary_lines(plan: Plan) -> list[str]:
 )
 def command(decree: Path, out_dir: Path) -> None:
     """Extract the action plan from DECREE (.pdf, .txt or .md) into tables under --out."""
+    # Imported here: spaCy and pandas load only once the arguments are known good.
+    from extractors.decree import read_decree
+    from normalizers.plan_normalize import normalize_plan, normalized_columns
+    from outputs.plan_tables import write_plan_tables
+
     plan = normalize_plan(read_decree(decree))  # deadlines + agencies; adds their QA findings
     paths = write_plan_tables(plan, out_dir, extra=[normalized_columns])
     for line in summary_lines(plan):

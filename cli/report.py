@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
 
-from cli.options import as_of_option, lang_option, workdir_option
+from cli.options import (
+    as_of_option,
+    coordinator_option,
+    lang_option,
+    track_from_option,
+    workdir_option,
+)
 from core.errors import ConfigError
-from outputs.compliance import ComplianceResult, build_compliance
-from outputs.compliance_settings import ComplianceSettings
-from outputs.datasets import write_datasets
-from outputs.workbook import write_workbook
+
+if TYPE_CHECKING:  # the outputs import pandas: loaded once the arguments are known good
+    from outputs.compliance import ComplianceResult
 
 OUT_DIR = "out"
 
@@ -27,18 +33,14 @@ def today_in(timezone: str) -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
-def headline_lines(result: ComplianceResult) -> list[str]:
-    f = result.figures
-    rate = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
-    return [
-        f"as of {result.as_of.isoformat()}: {f['measures']} measure(s), "
-        f"{f['obligated_rows']} (measure, agency) obligation(s) over {f['agencies']} agency(ies)",
-        f"overdue: {f['overdue']} obligation(s) on {f['measures_overdue']} measure(s); "
-        f"unreported: {f['unreported']}",
-        f"reports: {f['received']}/{f['expected']} expected received "
-        f"(reporting rate {rate(f['reporting_rate'])}), {f['on_time']} on time "
-        f"(on-time rate {rate(f['on_time_rate'])}); review items: {f['review_items']}",
-    ]
+def headline_lines(result: ComplianceResult, lang: str) -> list[str]:
+    """The headline counts in words, in the workbook's language (measures and
+    (measure, agency) pairs each named for what they are)."""
+    from outputs.headline import headline_sentences
+    from outputs.labels import load_labels
+
+    labels = load_labels(lang)
+    return [labels.as_of(result.as_of), *headline_sentences(result.figures, labels)]
 
 
 @click.command()
@@ -48,28 +50,45 @@ def headline_lines(result: ComplianceResult) -> list[str]:
 @click.option(
     "--per-agency",
     is_flag=True,
-    help="Also write one small workbook per agency (its overdue and unreported measures).",
+    help="Also write a reminder package per agency (workbook and letter) under out/agencies/.",
 )
-def command(workdir: Path, as_of: date | None, lang: str, per_agency: bool) -> None:
+@track_from_option()
+@coordinator_option()
+def command(
+    workdir: Path,
+    as_of: date | None,
+    lang: str,
+    per_agency: bool,
+    track_from: str | None,
+    coordinator: str | None,
+) -> None:
     """Build the compliance datasets and the overdue workbook."""
     from ledger.db import LEDGER_FILE, Ledger
+    from outputs.changes import since_last_run, write_changes
+    from outputs.compliance import build_compliance
+    from outputs.compliance_settings import ComplianceSettings
+    from outputs.datasets import write_datasets
+    from outputs.labels import load_labels
+    from outputs.workbook import write_workbook
 
     if not (workdir / LEDGER_FILE).exists():
         raise ConfigError(workdir, f"no ledger ({LEDGER_FILE}) here: run `planwatch ingest` first")
-    settings = ComplianceSettings()
+    given = {"track_from": track_from, "coordinator": coordinator}
+    settings = ComplianceSettings.resolve({k: v for k, v in given.items() if v})
     day = as_of or today_in(settings.timezone)
     with Ledger.for_workdir(workdir) as ledger:
         plans, reports = ledger.plans(), ledger.reports()
-    if not plans:
-        raise ConfigError(
-            workdir, "the ledger holds no plan: run `planwatch ingest --decree FILE` first"
-        )
-    result = build_compliance(plans, reports, day, settings)
+        if not plans:
+            raise ConfigError(
+                workdir, "the ledger holds no plan: run `planwatch ingest --decree FILE` first"
+            )
+        result = build_compliance(plans, reports, day, settings)
+        since = since_last_run(ledger, result)
     out = workdir / OUT_DIR
-    paths = write_datasets(result, out) + write_workbook(
-        result, out, lang=lang, per_agency=per_agency
-    )
-    for path in paths:
+    paths = write_datasets(result, out) + [write_changes(since.changes, out)]
+    books = write_workbook(result, out, lang=lang, per_agency=per_agency, since=since)
+    for path in paths + books[1:]:
         click.echo(str(path))
-    for line in headline_lines(result):
+    click.echo(f"{load_labels(lang).text('workbook_at')} {books[0]}")
+    for line in headline_lines(result, lang):
         click.echo(line)

@@ -5,24 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.errors import remember_workdir
 from cli.failures import exit_if_failed
 from cli.options import LANGS, RELATIVE_NOTE, as_of_option, coordinator_option, track_from_option
-from flows.config import (
+from flows.defaults import (
     CONFIG_FILE,
     DEFAULT_CRON,
     DEFAULT_LANG,
     DEFAULT_TIMEZONE,
     DEFAULT_WORKDIR,
     ENV_CONFIG,
-    Settings,
-    load_settings,
 )
 from flows.prefect_env import embedded_run, prepare_prefect_env
+
+if TYPE_CHECKING:  # pydantic loads only once the arguments are parsed (--help stays quick)
+    from flows.config import Settings
 
 
 def settings_options(fn: Callable) -> Callable:
@@ -90,6 +91,8 @@ def settings_from(
     config: Path | None, *, cron: str | None = None, timezone: str | None = None, **flags: Any
 ) -> Settings:
     """Settings from the file, the environment and the given flags (None = not given)."""
+    from flows.config import load_settings
+
     flags.pop("verbose", None)  # a display choice, not a setting
     settings = load_settings(
         config, {"schedule.cron": cron, "schedule.timezone": timezone, **flags}

@@ -19,20 +19,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError
+from flows.defaults import (  # declared there (importable without pydantic)
+    CONFIG_FILE,
+    DEFAULT_CRON,
+    DEFAULT_DEBOUNCE_SECONDS,
+    DEFAULT_DUE_DAY,
+    DEFAULT_LANG,
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_SETTLE_SECONDS,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WORKDIR,
+    ENV_CONFIG,
+    ENV_PREFIX,
+)
 from outputs.compliance_settings import COORDINATOR
 
-CONFIG_FILE = "planwatch.toml"  # looked for in the current directory when --config is not given
-ENV_PREFIX = "PLANWATCH_"
-ENV_CONFIG = "PLANWATCH_CONFIG"  # names the config file, like --config
-
-DEFAULT_WORKDIR = "work"
-DEFAULT_DUE_DAY = 5  # reports are due by the 5th of the month after the half-year
-DEFAULT_LANG = "ky"
-DEFAULT_CRON = "0 2 * * *"  # 02:00 every night
-DEFAULT_TIMEZONE = "Asia/Bishkek"
-DEFAULT_SETTLE_SECONDS = 2.0  # a file still growing within this window is left for later
-DEFAULT_POLL_SECONDS = 2.0  # polling observer: how often a network share is re-listed
-DEFAULT_DEBOUNCE_SECONDS = 3.0  # watch: wait this long after the last event before ingesting
 DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://")
 _CRON_PROBE = datetime(2020, 1, 1)  # any start time: CronSim only needs one to parse
 

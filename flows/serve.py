@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from flows.config import Settings
+from flows.defaults import DEPLOYMENT_NAME
 from flows.prefect_env import QUIET_OFFLINE, configured_api_url
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ STARTUP_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 15.0
 HEALTH_POLL_S = 0.5
 DEFAULT_PORT = 4200  # Prefect's own default, so the UI is where its docs say
-DEPLOYMENT_NAME = "planwatch-nightly"
 RUN_LIMIT = 1  # one nightly run at a time: two would write the same workdir
 
 
