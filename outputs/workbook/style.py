@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from outputs.datasets import DANGEROUS_PREFIXES, write_atomic
+from core.escape import for_xlsx
+from outputs.datasets import write_atomic
 from outputs.labels import Labels
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -107,11 +108,11 @@ def put(
     cell = ws.cell(row=row, column=col)
     quote = False
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # XML cannot carry these control bytes
+        safe = for_xlsx(value)  # core.escape: XML-illegal characters dropped; formula-like?
+        value, quote = safe.text, safe.quote
         cell.value = value
-        if value.startswith(DANGEROUS_PREFIXES):
+        if quote:
             cell.data_type = "s"  # openpyxl made it "f" for a leading "="
-            quote = True
     else:
         cell.value = value
     if isinstance(value, date | datetime):
