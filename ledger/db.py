@@ -219,13 +219,18 @@ class Ledger:
     def see(self, sighting: Sighting) -> None:
         """Remember that the inbox showed these bytes under this name (first sight kept)."""
         try:
-            with self.engine.begin() as conn:
-                s = sightings_table.c
-                seen = sa.select(s.id).where(s.sha256 == sighting.sha256, s.name == sighting.name)
-                if conn.execute(seen).first() is None:
+            if not self._has_sighting(sighting):
+                with self.engine.begin() as conn:
                     conn.execute(sightings_table.insert().values(**R.sighting_row(sighting)))
-        except IntegrityError:  # the same name seen by another worker meanwhile
-            pass
+        except IntegrityError:
+            if not self._has_sighting(sighting):  # a real constraint problem, not a race
+                raise
+
+    def _has_sighting(self, sighting: Sighting) -> bool:
+        s = sightings_table.c
+        query = sa.select(s.id).where(s.sha256 == sighting.sha256, s.name == sighting.name)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def sightings(self) -> list[Sighting]:
         """Every (bytes, name) pair ever seen, ordered by first sight (then name)."""

@@ -313,13 +313,15 @@ def ingest_file(
     except OSError as err:
         return Report(name, "", 0, first_seen, Outcome.FAILED, f"cannot read the file: {err}")
     try:
-        ledger.see(_sighting(name, sha256, size, mtime, first_seen, raw_name))
+        sighting = _sighting(name, sha256, size, mtime, first_seen, raw_name)
         known = ledger.report(sha256)
         if known is not None and not _retry(known, settings):
+            ledger.see(sighting)
             return known
         report = _new_report(name, staged, sha256, size, mtime, first_seen, plans, settings)
         report = _give_up_after(report, known, settings)
         recorded = _keep(staged, report, ledger, workdir)
+        ledger.see(sighting)  # after the file row: a sighting names recorded bytes
         if known is not None and known.stored_path not in ("", recorded.stored_path):
             _drop_copy(workdir / known.stored_path)  # the failed try's copy, now replaced
         return recorded

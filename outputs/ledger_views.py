@@ -2,10 +2,13 @@
 
 `write_ledger_views(ledger, out_dir) -> [out_dir/files.csv, out_dir/entries.csv]`
 
-- `files.csv`: one row per file ever seen. First columns (a contract):
-  file, sha256, agency, period, received_date, received_source, outcome, reason;
-  then size, first_seen, stored_path, plan_id, entries, linked, unlinked, superseded_by
-  (the sha256 of the newer report of the same agency and period that counts instead).
+- `files.csv`: one row per file NAME ever seen (every sighting: the audit). First columns
+  (a contract): file, sha256, agency, period, received_date, received_source, outcome,
+  reason; then size, first_seen, stored_path, plan_id, entries, linked, unlinked,
+  superseded_by (the sha256 of the newer report of the same agency and period that counts
+  instead), duplicate_of. Bytes seen again under another name give a row with outcome
+  `duplicate` and `duplicate_of` = the name they were first read under (its entries count
+  once, on that row).
 - `entries.csv`: one row per entry. First columns (a contract):
   file, measure_id, agency, period, status, progress_text, link_method, confidence, location;
   then sha256, indicator_value, review_reason.
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from core.escape import for_csv
 from core.files import temp_next_to
-from core.model import LinkMethod, Report
+from core.model import LinkMethod, Outcome, Report, Sighting
 from ledger.db import Ledger
 from ledger.supersede import superseded_by
 
@@ -48,6 +51,7 @@ FILES_COLUMNS = (
     "linked",
     "unlinked",
     "superseded_by",
+    "duplicate_of",
 )
 ENTRIES_COLUMNS = (
     "file",
@@ -70,8 +74,9 @@ def write_ledger_views(ledger: Ledger, out_dir: Path) -> list[Path]:
     reports = ledger.reports()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    file_rows = reports_to_file_rows(reports, ledger.sightings())
     return [
-        _write_csv(out_dir / FILES_CSV, FILES_COLUMNS, reports_to_file_rows(reports)),
+        _write_csv(out_dir / FILES_CSV, FILES_COLUMNS, file_rows),
         _write_csv(out_dir / ENTRIES_CSV, ENTRIES_COLUMNS, reports_to_entry_rows(reports)),
     ]
 
@@ -86,7 +91,34 @@ def linked_count(report: Report) -> int:
     )
 
 
-def reports_to_file_rows(reports: Sequence[Report]) -> list[dict[str, object]]:
+def reports_to_file_rows(
+    reports: Sequence[Report], sightings: Sequence[Sighting] = ()
+) -> list[dict[str, object]]:
+    """One row per report, plus one `duplicate` row per other name its bytes came under;
+    in order of first sight."""
+    rows = _report_rows(reports)
+    by_sha = {row["sha256"]: row for row in rows}
+    for s in sightings:
+        first = by_sha.get(s.sha256)
+        if first is not None and s.name != first["file"]:
+            rows.append(_duplicate_row(first, s))
+    return sorted(rows, key=lambda row: (row["first_seen"], row["file"]))
+
+
+def _duplicate_row(first: dict[str, object], s: Sighting) -> dict[str, object]:
+    return first | {
+        "file": s.name,
+        "outcome": Outcome.DUPLICATE.value,
+        "reason": f"same bytes as {first['file']}",
+        "first_seen": s.first_seen.isoformat(timespec="seconds"),
+        "entries": 0,
+        "linked": 0,
+        "unlinked": 0,
+        "duplicate_of": first["file"],
+    }
+
+
+def _report_rows(reports: Sequence[Report]) -> list[dict[str, object]]:
     newer = superseded_by(reports)
     return [
         {
@@ -106,6 +138,7 @@ def reports_to_file_rows(reports: Sequence[Report]) -> list[dict[str, object]]:
             "linked": linked_count(r),
             "unlinked": len(r.entries) - linked_count(r),
             "superseded_by": newer.get(r.sha256, ""),
+            "duplicate_of": "",
         }
         for r in reports
     ]
