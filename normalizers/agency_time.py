@@ -139,7 +139,9 @@ def at_date(ref: AgencyRef, on: date | None, registry: Registry | None = None) -
     if on is not None:
         code, confident = _pick(ref, reg, on, shared)
     elif any(merged_parts(c, reg) for c in shared if c != ref.code) and not _spelled(ref, reg):
-        confident = False  # "Минздравсоцразвития" reads like "Минздрав": without a date, ask
+        # "Минздравсоцразвития" reads like "Минздрав" by stem: take the body spelled so
+        spelled = _spelled_owners(ref, reg, shared)
+        code, confident = (spelled[0] if len(spelled) == 1 else code), False
     parts = merged_parts(code, reg)
     agency = reg.agencies[code]
     return replace(
@@ -169,11 +171,22 @@ def _spelled(ref: AgencyRef, reg: Registry) -> bool:
     return any(fold(without_country(t, reg.country_phrases)) == raw for t in agency.forms() if t)
 
 
+def _spelled_owners(ref: AgencyRef, reg: Registry, shared: tuple[str, ...]) -> list[str]:
+    return [c for c in shared if _spelled(replace(ref, code=c), reg)]
+
+
 def _pick(ref: AgencyRef, reg: Registry, on: date, shared: tuple[str, ...]) -> tuple[str, bool]:
     candidates = dict.fromkeys((ref.code, *shared, *reg.homonyms.get(ref.code, ())))
     valid = [c for c in candidates if reg.agencies[c].valid_on(on)]
     if len(valid) == 1:
         exact = valid[0] in shared or valid[0] == ref.code
+        if any(merged_parts(c, reg) for c in shared if c != valid[0]):
+            # the words also name a merged body ("Минздравсоцразвития" = "Минздрав" by stem):
+            # only a letter-for-letter spelling is certain, and it may be the other body's
+            spelled = _spelled_owners(ref, reg, shared)
+            if len(spelled) == 1 and spelled[0] != valid[0]:
+                return spelled[0], False
+            exact = exact and valid[0] in spelled
         return valid[0], ref.confident and exact
     later = successors_on(ref.code, on, reg)
     if len(later) == 1 and later[0] != ref.code:
