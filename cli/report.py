@@ -21,12 +21,14 @@ from cli.options import (
     track_from_option,
     workdir_option,
 )
+from cli.progress import progress
 from core.errors import ConfigError
 
 if TYPE_CHECKING:  # the outputs import pandas: loaded once the arguments are known good
     from outputs.compliance import ComplianceResult
 
 OUT_DIR = "out"
+REPORT_STEPS = 4  # read the ledger, compute, write datasets, write workbook(s)
 
 
 def today_in(timezone: str) -> date:
@@ -76,17 +78,21 @@ def command(
     given = {"track_from": track_from, "coordinator": coordinator}
     settings = ComplianceSettings.resolve({k: v for k, v in given.items() if v})
     day = as_of or today_in(settings.timezone)
-    with Ledger.for_workdir(workdir) as ledger:
+    with Ledger.for_workdir(workdir) as ledger, progress("report", "steps") as bar:
         plans, reports = ledger.plans(), ledger.reports()
         if not plans:
             raise ConfigError(
                 workdir, "the ledger holds no plan: run `planwatch ingest --decree FILE` first"
             )
+        bar.update(1, REPORT_STEPS, "ledger read")
         result = build_compliance(plans, reports, day, settings)
         since = since_last_run(ledger, result)
-    out = workdir / OUT_DIR
-    paths = write_datasets(result, out) + [write_changes(since.changes, out)]
-    books = write_workbook(result, out, lang=lang, per_agency=per_agency, since=since)
+        bar.update(2, REPORT_STEPS, "compliance computed")
+        out = workdir / OUT_DIR
+        paths = write_datasets(result, out) + [write_changes(since.changes, out)]
+        bar.update(3, REPORT_STEPS, "datasets written")
+        books = write_workbook(result, out, lang=lang, per_agency=per_agency, since=since)
+        bar.update(4, REPORT_STEPS, "workbook written")
     for path in paths + books[1:]:
         click.echo(str(path))
     click.echo(f"{load_labels(lang).text('workbook_at')} {books[0]}")

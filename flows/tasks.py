@@ -23,6 +23,7 @@ from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
 from ledger.inbox import file_sha256, inbox_files, ingest_file, settled, signatures
 from normalizers.plan_normalize import normalize_plan
+from outputs.changes import since_last_run, write_changes
 from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
 from outputs.datasets import write_datasets
@@ -204,10 +205,13 @@ def write_outputs(result: ComplianceResult, url: str, settings: Settings) -> dic
     """Datasets, workbook(s) and the ledger's CSV views under WORKDIR/out/ (the writers
     create the folder)."""
     out = settings.out_dir
+    since = since_last_run(open_ledger(url), result)  # compare with the last run, record this
     return {
-        "datasets": list(write_datasets(result, out)),
+        "datasets": [*write_datasets(result, out), write_changes(since.changes, out)],
         "workbooks": list(
-            write_workbook(result, out, lang=settings.lang, per_agency=settings.per_agency)
+            write_workbook(
+                result, out, lang=settings.lang, per_agency=settings.per_agency, since=since
+            )
         ),
         "views": list(write_ledger_views(open_ledger(url), out)),
     }

@@ -134,6 +134,18 @@ MEASURE_COLUMNS: tuple[str, ...] = (
 )
 
 
+FILE_COLUMNS: tuple[str, ...] = (
+    "file",
+    "outcome",
+    "reason",
+    "agency",
+    "period",
+    "received_date",
+    "stored_path",
+    "entries",
+)
+
+
 @dataclass(frozen=True)
 class ComplianceResult:
     """Everything the datasets and the workbook show, computed for one as-of day."""
@@ -147,6 +159,10 @@ class ComplianceResult:
     chapters: pd.DataFrame  # per-chapter summary
     figures: Mapping[str, Any] = field(default_factory=dict)  # headline counts and rates
     sources: tuple[str, ...] = ()  # the files behind the figures
+    # Every file visible on the as-of day, any outcome (links to the archive, Review).
+    files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
+    plan_titles: Mapping[str, str] = field(default_factory=dict)  # plan_id -> title
+    coordinator: str | None = None  # the coordinating ministry's code
 
 
 # --------------------------------------------------------------------------- one row
@@ -395,4 +411,24 @@ def build_compliance(
         chapters=chapter_summary(plans, compliance),
         figures=headline(plans, compliance, submissions, review, as_of, settings.coordinator),
         sources=sources,
+        files=file_rows(visible, settings),
+        plan_titles={p.plan_id: p.title for p in plans},
+        coordinator=settings.coordinator,
     )
+
+
+def file_rows(visible: list[Report], settings: ComplianceSettings) -> pd.DataFrame:
+    rows = [
+        {
+            "file": r.file,
+            "outcome": str(r.outcome),
+            "reason": r.reason,
+            "agency": r.agency,
+            "period": str(r.period) if r.period else None,
+            "received_date": received_on(r, settings)[0],
+            "stored_path": r.stored_path,
+            "entries": len(r.entries),
+        }
+        for r in sorted(visible, key=lambda r: report_order(r, settings))
+    ]
+    return pd.DataFrame(rows, columns=FILE_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from core.model import Measure, Plan, Report
@@ -17,6 +18,10 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "agency",
     "period",
     "detail",
+    # the detail in two parts: the reader's or rule's reason / finding code (English, for
+    # matching) and the text quoted from the decree or report (shown as written)
+    "reason",
+    "quote",
 )
 
 
@@ -25,6 +30,8 @@ def review_row(kind: str, **values: Any) -> dict[str, Any]:
     row.update(kind=kind, **{k: ("" if v is None else str(v)) for k, v in values.items()})
     return row
 
+
+QUOTED = re.compile(r"'([^']+)'")  # decree text a finding quotes (repr of a str)
 
 # Plan QA findings (from the normalizers) that say what a derived review row would say.
 FINDING_KINDS = {
@@ -43,12 +50,19 @@ def plan_review_rows(plan: Plan, settings: ComplianceSettings) -> list[dict[str,
         said.add((kind, f.measure_id))
         detail = f.message if kind != "plan_finding" else f"{f.code}: {f.message}"
         where = dict(file=plan.source, location=f.location, plan_id=plan.plan_id)
-        out.append(review_row(kind, measure_id=f.measure_id, detail=detail, **where))
+        quote = " | ".join(QUOTED.findall(f.message))
+        out.append(
+            review_row(
+                kind, measure_id=f.measure_id, detail=detail, reason=f.code, quote=quote, **where
+            )
+        )
 
     def add(kind: str, m: Measure, detail: str) -> None:
         if (kind, m.measure_id) not in said:
             where = dict(file=plan.source, location=m.provenance or "", plan_id=plan.plan_id)
-            out.append(review_row(kind, measure_id=m.measure_id, detail=detail, **where))
+            out.append(
+                review_row(kind, measure_id=m.measure_id, detail=detail, quote=detail, **where)
+            )
 
     for m in sorted(plan.measures, key=lambda m: m.sort_key):
         if deadline_unparsed(m.deadline):
@@ -76,15 +90,18 @@ def report_review_rows(
     for r in visible:
         where = dict(file=r.file, agency=r.agency, period=r.period)
         if r.outcome not in settings.counted_outcomes:
-            out.append(review_row(f"{r.outcome}_file", detail=r.reason, **where))
+            out.append(review_row(f"{r.outcome}_file", detail=r.reason, reason=r.reason, **where))
             continue
         if r.outcome != "accepted":
-            out.append(review_row(f"{r.outcome}_file", detail=r.reason, **where))
+            out.append(review_row(f"{r.outcome}_file", detail=r.reason, reason=r.reason, **where))
         if not counted(r, settings):
             missing = "agency" if r.agency is None else "period"
             out.append(
                 review_row(
-                    "unattributed_report", detail=f"no {missing}; {r.reason}".rstrip("; "), **where
+                    "unattributed_report",
+                    detail=f"no {missing}; {r.reason}".rstrip("; "),
+                    reason=f"no {missing}",
+                    **where,
                 )
             )
             continue
@@ -97,6 +114,8 @@ def report_review_rows(
                 agency=old.agency,
                 period=old.period,
                 detail=f"→ {new.file}",
+                reason="superseded",
+                quote=new.file,
             )
         )
     return out
@@ -115,6 +134,7 @@ def entry_review_rows(
             period=report.period,
         )
         detail = " | ".join(p for p in (e.review_reason, e.progress_text) if p)
+        where.update(reason=e.review_reason, quote=e.progress_text)
         if not is_linked(e.measure_id, e.link_method):
             out.append(review_row("unlinked_entry", detail=detail, **where))
         elif not known_measure(known_measures, report.plan_id, e.measure_id):

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.escape import for_xlsx, put_xlsx_text
 from core.model import Measure, Period, Plan, measure_sort_key
 from core.once import once
 from core.vocab import load_vocab
@@ -104,15 +105,18 @@ def write_template(plan: Plan, agency: str, period: Period, path: Path, lang: st
     wb = Workbook()
     ws = wb.active
     ws.title = words["sheet"][lang]
-    ws.append([words["title"][lang]])
-    ws.append([f"{words['agency'][lang]}: {agency_name(agency, lang)}"])
-    ws.append([f"{words['period'][lang]}: {period_text(period, lang)}"])
-    ws.append([f"{words['date'][lang]}:", ""])
-    ws.append([words["instructions"][lang]])
-    ws.append([])
-    ws.append([header_cell(c, lang) for c in COLUMNS])
-    for m in measures:
-        ws.append([m.measure_id, m.text, m.deadline_raw, m.indicator, "", "", ""])
+    rows = [
+        [words["title"][lang]],
+        [f"{words['agency'][lang]}: {agency_name(agency, lang)}"],
+        [f"{words['period'][lang]}: {period_text(period, lang)}"],
+        [f"{words['date'][lang]}:", ""],
+        [words["instructions"][lang]],
+        [],
+        [header_cell(c, lang) for c in COLUMNS],
+    ]
+    rows += [[m.measure_id, m.text, m.deadline_raw, m.indicator, "", "", ""] for m in measures]
+    for row in rows:
+        _append_text(ws, row)
     _style(ws, len(measures))
     _status_dropdown(ws, len(measures))
     _marker(wb, plan, agency, period, lang)
@@ -120,6 +124,15 @@ def write_template(plan: Plan, agency: str, period: Period, path: Path, lang: st
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _append_text(ws, values: list[Any]) -> None:
+    """One row of text cells, inert: decree text that starts with "=" (or +, -, @) is shown
+    as written, never run as a formula (core.escape is the one xlsx sanitiser)."""
+    ws.append([for_xlsx(v).text if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            put_xlsx_text(cell, cell.value)
 
 
 def _style(ws, n_rows: int) -> None:

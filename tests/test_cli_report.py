@@ -45,28 +45,40 @@ def test_report_writes_datasets_and_workbook_and_prints_counts(workdir):
     out = workdir / "out"
     for name in ("compliance.parquet", "compliance.csv", "submissions.parquet", "submissions.csv"):
         assert (out / name).is_file() and str(out / name) in result.output
-    assert str(out / "overdue-2020-07-20.xlsx") in result.output
+    assert f"Китеп: {out / 'overdue-2020-07-20.ky.xlsx'}" in result.output
+    assert str(out / "changes.csv") in result.output
     # A: 1.1 (due 2019-06-30, in progress; its completion arrives on 07-25), 1.2 (2018 unmet),
     # 1.4 (no report); B: 1.2 (2018 unmet). 1.3 is continuous and 1.5 unparsed: never overdue.
-    assert "overdue: 4 obligation(s) on 3 measure(s)" in result.output
-    assert "as of 2020-07-20" in result.output
-    wb = load_workbook(out / "overdue-2020-07-20.xlsx")
-    assert wb.sheetnames[0] == "Жыйынтык"
+    # Reported not done: A 1.1, A 1.2, B 1.2 (3 pairs, 2 measures); no information: A 1.4.
+    assert "Мөөнөтү өткөн чаралар: 3 (пландагы 5 чаранын ичинен)." in result.output
+    assert "(чара жана мекеме): 3, 2 чара боюнча - жетекчиликке кайрылуу." in result.output
+    assert "(чара жана мекеме): 1, 1 чара боюнча - маалымат суроо." in result.output
+    assert "Абал: 20.07.2020 карата" in result.output
+    assert not any(word in result.output for word in ("overdue:", "obligation"))
+    wb = load_workbook(out / "overdue-2020-07-20.ky.xlsx")
+    assert wb.sheetnames[:2] == ["Эмне өзгөрдү", "Жыйынтык"]
 
 
 def test_report_in_russian_per_agency(workdir):
     result = run("--workdir", str(workdir), "--as-of", "2020-07-20", "--lang", "ru", "--per-agency")
     assert result.exit_code == 0, result.output
-    agencies = sorted(p.name for p in (workdir / "out" / "agencies").iterdir())
-    assert agencies == ["overdue-2020-07-20-БИМ.xlsx", "overdue-2020-07-20-ЭСӨМ.xlsx"]
-    assert load_workbook(workdir / "out" / "overdue-2020-07-20.xlsx").sheetnames[0] == "Сводка"
+    # ЭСӨМ is the coordinator: no reminder to itself.
+    folder = workdir / "out" / "agencies"
+    assert sorted(p.name for p in folder.iterdir()) == ["БИМ"]
+    assert sorted(p.name for p in (folder / "БИМ").iterdir()) == [
+        "letter-2020-07-20.ru.docx",
+        "overdue-2020-07-20.ru.xlsx",
+    ]
+    book = load_workbook(workdir / "out" / "overdue-2020-07-20.ru.xlsx")
+    assert book.sheetnames[:2] == ["Что изменилось", "Сводка"]
+    assert "Файл:" in result.output and "Просроченных мероприятий: 3" in result.output
 
 
 def test_report_defaults_to_today_in_bishkek(workdir):
     result = run("--workdir", str(workdir))
     assert result.exit_code == 0, result.output
     today = today_in("Asia/Bishkek")
-    assert (workdir / "out" / f"overdue-{today.isoformat()}.xlsx").is_file()
+    assert (workdir / "out" / f"overdue-{today.isoformat()}.ky.xlsx").is_file()
 
 
 def test_rejects_a_bad_date_and_language(workdir):
@@ -294,8 +306,8 @@ def test_e2e_earlier_as_of_day_ignores_later_reports(e2e, tmp_path):
     assert obligation(compliance, "4.3", "БИМ")["days_overdue"] == 5
     # 20.1 (ЮМ, due 2019-12-31): no report yet -> overdue 5 days.
     assert obligation(compliance, "20.1", "ЮМ")["status"] == "no_report"
-    assert (work / "out" / "overdue-2020-07-20.xlsx").is_file()  # the later day's workbook is kept
-    assert (work / "out" / "overdue-2020-01-05.xlsx").is_file()
+    assert (work / "out" / "overdue-2020-07-20.ky.xlsx").is_file()  # the later day's is kept
+    assert (work / "out" / "overdue-2020-01-05.ky.xlsx").is_file()
 
 
 @pytest.mark.slow
@@ -303,23 +315,36 @@ def test_e2e_earlier_as_of_day_ignores_later_reports(e2e, tmp_path):
 def test_e2e_workbook(e2e):
     work, compliance, _ = e2e
     out = work / "out"
-    wb = load_workbook(out / "overdue-2020-07-20.xlsx")
+    wb = load_workbook(out / "overdue-2020-07-20.ky.xlsx")
     assert wb.sheetnames == [
+        "Эмне өзгөрдү",
         "Жыйынтык",
-        "Мөөнөтү өткөн",
+        "Өттү - аткарылган жок",
+        "Өттү - маалымат жок",
+        "Министрликтин өз чаралары",
         "Отчетсуз",
         "Отчеттор",
         "Карап чыгуу",
+        "План боюнча эскертүүлөр",
         "Чаралар",
     ]
-    assert wb["Жыйынтык"]["B2"].value == datetime(2020, 7, 20)
-    overdue = wb["Мөөнөтү өткөн"]
-    header = [c.value for c in overdue[1]]
-    col = {name: header.index(name) for name in header}
-    rows = {(r[0].value, r[1].value): r for r in overdue.iter_rows(min_row=2)}
-    assert len(rows) == int(compliance["overdue"].sum())
-    days = [r[col["Кечиккен күндөр"]].value for r in overdue.iter_rows(min_row=2)]
-    assert days == sorted(days, reverse=True)
+    assert wb["Жыйынтык"]["A2"].value == "Абал: 20.07.2020 карата"
+    ob = compliance[compliance["obligated"]]
+    lists = {}
+    for name, kind in (
+        ("Өттү - аткарылган жок", "reported_not_done"),
+        ("Өттү - маалымат жок", "no_information"),
+    ):
+        ws = wb[name]
+        header = [c.value for c in ws[4]]
+        col = {h: i for i, h in enumerate(header)}
+        rows = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=5) if r[0].value}
+        mine = ob[(ob["overdue_kind"] == kind) & (ob["agency"] != "ЭСӨМ")]
+        assert len(rows) == len(mine)
+        days = [r[col["Кечиккен күндөр"]].value for r in rows.values()]
+        assert days == sorted(days, reverse=True)
+        lists[kind] = (rows, col)
+    rows, col = lists["reported_not_done"]
     r = rows[("ИИМ", "19.4")]
     assert r[col["Кечиккен күндөр"]].value == 567
     assert r[col["Кечиккен күндөр"]].fill.fgColor.rgb.endswith("FFC7CE")  # red
@@ -327,39 +352,38 @@ def test_e2e_workbook(e2e):
     end = r[col["Мөөнөтүнүн аягы"]]
     assert end.is_date and end.value == datetime(2018, 12, 31)
     assert r[col["Абалы"]].value == "Аткарылууда"
+    assert r[col["Далил (файл жана орду)"]].hyperlink.target.startswith("../archive/")
     # Submissions: on time green, late amber, missing red.
     subs = wb["Отчеттор"]
-    sh = [c.value for c in subs[1]]
-    state = {(r[0].value, r[1].value): r[sh.index("Абалы")] for r in subs.iter_rows(min_row=2)}
-    assert [state[("ЮМ", p)].value for p in ("2019-H1", "2020-H1")] == [
-        "Кечиктирилген",
-        "Берилген жок",
-    ]
-    assert state[("БИМ", "2019-H1")].fill.fgColor.rgb.endswith("C6EFCE")
-    assert state[("ЮМ", "2019-H1")].fill.fgColor.rgb.endswith("FFEB9C")
-    assert state[("ССМ", "2020-H1")].fill.fgColor.rgb.endswith("FFC7CE")
-    received = subs.cell(
-        2 + [k for k in state].index(("БИМ", "2019-H1")), sh.index("Алынган күнү") + 1
-    )
+    sh = [c.value for c in subs[4]]
+    state = {(r[0].value, r[1].value): r[sh.index("Абалы")] for r in subs.iter_rows(min_row=5)}
+    h1_2019, h1_2020 = "2019-жылдын 1-жарым жылдыгы", "2020-жылдын 1-жарым жылдыгы"
+    assert state[("ЮМ", h1_2019)].value == "189 күн кечикти"
+    assert state[("ЮМ", h1_2020)].value == "Берилген жок"
+    assert state[("БИМ", h1_2019)].fill.fgColor.rgb.endswith("C6EFCE")
+    assert state[("ЮМ", h1_2019)].fill.fgColor.rgb.endswith("FFEB9C")
+    assert state[("ССМ", h1_2020)].fill.fgColor.rgb.endswith("FFC7CE")
+    received = subs.cell(5 + list(state).index(("БИМ", h1_2019)), sh.index("Алынган күнү") + 1)
     assert received.is_date and received.value == datetime(2019, 7, 3)
-    # Review: the number the plan does not have, the superseded ССМ file.
-    review = {(r[0].value, r[1].value) for r in wb["Карап чыгуу"].iter_rows(min_row=2)}
+    # Review: the number the plan does not have, the superseded ССМ file; files first.
+    review = [(r[0].value, r[1].value) for r in wb["Карап чыгуу"].iter_rows(min_row=5)]
+    assert review[0] == ("Текшерүүнү талап кылган файл", "ММТМ маалымат 2020-H1.txt")
     assert ("Планда жок чара", "ММТМ маалымат 2020-H1.txt") in review
     assert ("Жаңы отчет менен алмаштырылган", "МЗ КР 2019_2.xlsx") in review
+    assert not any(kind == "Пландагы эскертүү" for kind, _ in review)
     # Injection: the hostile texts are inert text shown verbatim, never formulas.
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     hostile = [c for c in cells if c.value in HOSTILE]
     assert {c.value for c in hostile} == set(HOSTILE)
     assert all(c.data_type == "s" and c.quotePrefix for c in hostile)
-    # The per-agency workbook for ФМ holds only ФМ, and its hostile text is inert too.
-    agency_book = load_workbook(out / "agencies" / "overdue-2020-07-20-ФМ.xlsx")
-    agency_cells = [
-        c for ws in agency_book.worksheets for row in ws.iter_rows(min_row=5) for c in row
-    ]
-    assert {c.value for c in agency_cells if c.column == 1} == {"ФМ"}
+    # The reminder for ФМ: its full name, and its hostile text inert too.
+    agency_book = load_workbook(out / "agencies" / "ФМ" / "overdue-2020-07-20.ky.xlsx")
+    ws = agency_book.worksheets[0]
+    assert "Финансы министрлиги" in ws["A2"].value
+    agency_cells = [c for row in ws.iter_rows() for c in row]
     inert = [c.quotePrefix and c.data_type == "s" for c in agency_cells if c.value == HOSTILE[0]]
-    assert inert and all(inert)
+    assert all(inert)
     # CSV: inert too.
     text = (out / "compliance.csv").read_text(encoding="utf-8-sig")
     assert '"\'=HYPERLINK(""http://x"",""y"")"' in text and '"\'@SUM(A1)"' in text

@@ -24,40 +24,27 @@ from core.escape import for_xlsx
 from outputs.datasets import write_atomic
 from outputs.labels import Labels
 
-DATE_FORMAT = "yyyy-mm-dd"
-
-
+DATE_FORMAT = "dd.mm.yyyy"  # how dates are written in Kyrgyzstan, in both languages
 RATE_FORMAT = "0%"
-
-
 RED = PatternFill("solid", fgColor="FFC7CE")
-
-
 AMBER = PatternFill("solid", fgColor="FFEB9C")
-
-
 GREEN = PatternFill("solid", fgColor="C6EFCE")
-
-
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
 BOLD = Font(bold=True)
-
-
 TITLE_FONT = Font(bold=True, size=14)
-
-
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
 TOP = Alignment(vertical="top")
-
-
-MIN_WIDTH, MAX_WIDTH, WIDE_WIDTH = 8, 40, 60
+MIN_WIDTH, MAX_WIDTH, WIDE_WIDTH = 8, 30, 45
+GREY = PatternFill(
+    "solid", fgColor="EDEDED"
+)  # not expected / not due: no colour that means something
+LINK_FONT = Font(color="0563C1", underline="single")
 
 
 WIDE_COLUMNS = {
+    "reports_received",
+    "agency_name",
+    "quote",
     "measure_text",
     "text",
     "task_text",
@@ -158,6 +145,7 @@ class Column:
     value: Callable[[Record], Any] | None = None
     number_format: str | None = None
     fill: Callable[[Record], PatternFill | None] | None = None
+    link: Callable[[Record], str | None] | None = None  # a relative hyperlink target
 
 
 def write_table(
@@ -176,15 +164,19 @@ def write_table(
     r = first_row
     for r, record in enumerate(frame.to_dict("records"), start=first_row + 1):
         for c, col in enumerate(columns, start=1):
-            put(
+            target = col.link(record) if col.link else None
+            cell = put(
                 ws,
                 r,
                 c,
                 col.value(record) if col.value else record[col.key],
                 col.number_format,
+                font=LINK_FONT if target else None,
                 fill=col.fill(record) if col.fill else None,
                 alignment=WRAP if col.key in WIDE_COLUMNS else TOP,
             )
+            if target:
+                cell.hyperlink = target
     last = max(r, first_row)
     if freeze:
         ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
@@ -233,3 +225,66 @@ def red_if_any(key: str) -> Callable[[Record], PatternFill | None]:
 def save(wb: Workbook, path: Path) -> Path:
     """Atomic: a same-day rerun replaces the file in one step; other days' files stay."""
     return write_atomic(path, lambda tmp: wb.save(tmp))
+
+
+# --------------------------------------------------------------------------- printing
+
+LINE_HEIGHT = 15  # points per wrapped line (Calibri 11)
+MAX_ROW_HEIGHT = 409  # Excel's limit
+CHAR_WIDTH = 1.0  # characters of Cyrillic text per unit of column width, roughly
+
+
+def print_ready(ws: Worksheet, labels: Labels, plan: str, as_of: date, title_rows: str) -> None:
+    """Landscape A4, one page wide, `title_rows` ("4:4") repeated on every page, footer
+    with the plan, the page number and the as-of date."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = bool(title_rows)  # tables: yes; the Summary: no
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = plan.replace("&", "&&")[:80]
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.center.text = labels.text("page_footer")
+    ws.oddFooter.right.text = labels.as_of(as_of)
+    ws.oddFooter.right.size = 8
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines `text` takes in a column `width` characters wide, wrapping at spaces."""
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in part.split(" "):
+            need = len(word) + (1 if used else 0)
+            if used and used + need > width:
+                lines += 1
+                used = len(word)
+            else:
+                used += need
+            while used > width:  # a word longer than the column breaks anywhere
+                lines += 1
+                used -= width
+    return lines
+
+
+def fit_row_heights(ws: Worksheet, first_row: int = 1) -> None:
+    """Row heights for wrapped text (LibreOffice does not grow rows when it opens a file)."""
+    widths = {letter: dim.width or MIN_WIDTH for letter, dim in ws.column_dimensions.items()}
+    merged = {(r, c) for cells in ws.merged_cells.ranges for r, c in cells.cells}  # by hand
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if (
+                isinstance(cell.value, str)
+                and cell.alignment.wrap_text
+                and (cell.row, cell.column) not in merged
+            ):
+                chars = max(1, int(widths.get(cell.column_letter, MIN_WIDTH) * CHAR_WIDTH))
+                lines = max(lines, wrapped_lines(cell.value, chars))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)

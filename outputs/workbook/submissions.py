@@ -2,40 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from outputs.compliance import ComplianceResult
 from outputs.labels import Labels
-from outputs.workbook.style import STATE_FILLS, Column, Record, plain, translated, write_table
+from outputs.views import submission_states
+from outputs.workbook.sheet import Ctx, agency_col, period_col, titled_table, word_col
+from outputs.workbook.style import AMBER, GREEN, GREY, RED, Column, Record, plain
+
+STATE_FILLS: dict[str, PatternFill] = {
+    "on_time": GREEN,
+    "late": AMBER,
+    "unreadable": AMBER,
+    "missing": RED,
+    "not_due": GREY,
+    "not_expected": GREY,
+}
 
 
-def submission_state(record: Record, as_of: date) -> str:
-    if plain(record["received_date"]) is not None:
-        return "on_time" if record["on_time"] else "late"
-    if record["expected"]:
-        return "missing"
-    return "not_due" if record["due_date"] > as_of else "not_expected"
+def state_text(labels: Labels, record: Record) -> str:
+    if record["state"] == "late" and plain(record.get("days_late")):
+        return labels.word("states", "late_days").format(days=plain(record["days_late"]))
+    return labels.word("states", record["state"])
 
 
-def write_submissions(ws: Worksheet, result: ComplianceResult, labels: Labels) -> None:
-    def state(r: Record) -> str:
-        return submission_state(r, result.as_of)
-
+def write_submissions(ws: Worksheet, ctx: Ctx) -> None:
     columns = [
-        Column("agency"),
-        Column("period"),
+        agency_col(ctx),
+        period_col(ctx, "period"),
         Column("due_date"),
         Column(
             "state",
-            lambda r: labels.word("states", state(r)),
-            fill=lambda r: STATE_FILLS.get(state(r)),
+            lambda r: state_text(ctx.labels, r),
+            fill=lambda r: STATE_FILLS.get(r["state"]),
         ),
         Column("received_date"),
-        Column("received_source", translated(labels, "sources", "received_source")),
-        Column("report_file"),
+        word_col(ctx, "received_source", "sources"),
+        Column("report_file", link=lambda r: ctx.link_to(plain(r["report_file"]))),
         Column("measures_expected"),
         Column("measures_reported"),
     ]
-    write_table(ws, result.submissions, columns, labels)
+    states = submission_states(ctx.result)
+    titled_table(ws, ctx, ctx.labels.sheet("submissions"), None, states, columns)
