@@ -1,5 +1,6 @@
 """Every report format read into a Document, and every kind of bad file refused cleanly."""
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -347,3 +348,73 @@ def test_text_pdf_reader_alone_names_a_scan(tmp_path):
     with pytest.raises(UnreadableReport) as caught:
         report_pdf.read(path)
     assert caught.value.reason == report_pdf.SCANNED_REASON == "scanned PDF — no text layer"
+
+
+# --------------------------------------------------------------------------- truthful reasons
+
+
+def test_docx_with_a_stray_xl_member_is_read_as_a_document(tmp_path, reports):
+    path = tmp_path / "letter.docx"
+    with zipfile.ZipFile(reports[".docx"]) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/media/logo.png", b"\x89PNG\r\n\x1a\n")  # what some editors leave
+    assert reader_for(path, path.read_bytes()[:2048]) is report_docx
+    assert _rows(read_document(path)) == TABLE_ROWS
+
+
+def _macro_enabled(source: Path, path: Path, main_part: str, content_type: str) -> Path:
+    """What Office writes for .docm/.xlsm: the main part's macro-enabled content type and a
+    vbaProject.bin beside it (never run by planwatch)."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = re.sub(
+                    rf'(PartName="/{main_part}" ContentType=")[^"]+'.encode(),
+                    rb"\g<1>" + content_type.encode(),
+                    data,
+                )
+            dst.writestr(info, data)
+        dst.writestr(f"{main_part.split('/')[0]}/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+    return path
+
+
+def test_macro_enabled_document_is_read_and_named(tmp_path, reports):
+    path = _macro_enabled(
+        reports[".docx"],
+        tmp_path / "report.docm",
+        "word/document.xml",
+        "application/vnd.ms-word.document.macroEnabled.main+xml",
+    )
+    document = read_document(path)
+    assert _rows(document) == TABLE_ROWS
+    assert document.metadata["macros"] == "macro-enabled document"
+
+
+def test_macro_enabled_workbook_is_read_and_named(tmp_path, reports):
+    path = _macro_enabled(
+        reports[".xlsx"],
+        tmp_path / "report.xlsm",
+        "xl/workbook.xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
+    document = read_document(path)
+    assert _rows(document) == _rows(read_document(reports[".xlsx"]))
+    assert document.metadata["macros"] == "macro-enabled workbook"
+    assert "macros" not in read_document(reports[".xlsx"]).metadata
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_csv_without_bom(tmp_path, encoding):
+    path = tmp_path / "report.csv"
+    path.write_bytes("\n".join(";".join(row) for row in TABLE_ROWS).encode(encoding))
+    assert _padded(_rows(read_document(path))) == TABLE_ROWS
+
+
+def test_utf16_prose_without_bom_and_binary_with_nuls(tmp_path):
+    text = "Маалымат\nОкутуучулар үчүн курстар өткөрүлдү\n"
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-16-le"))
+    assert read_document(tmp_path / "a.txt").text == text.strip()
+    (tmp_path / "b.txt").write_bytes(bytes(range(256)) * 8)  # NULs on both sides: binary
+    assert "not a text file" in _refused(tmp_path / "b.txt")
