@@ -29,6 +29,9 @@ class Grammar:
     ru: frozenset[str]
     ru_line_start: frozenset[str]
     ky: frozenset[str]  # possessive + dative, every combination
+    to_prepositions: frozenset[str]  # "в Министерство …"
+    to_endings: frozenset[str]
+    modifier: re.Pattern[str]  # a Russian adjective agreeing with an addressed head
     label: re.Pattern[str]
     stem_edits: int
 
@@ -45,6 +48,9 @@ def grammar() -> Grammar:
         ru=frozenset(fold(e) for e in dative["ru"]),
         ru_line_start=frozenset(fold(e) for e in dative["ru_line_start"]),
         ky=frozenset(ky),
+        to_prepositions=frozenset(fold(w) for w in data["to_prepositions"]),
+        to_endings=frozenset(fold(e) for e in data["to_endings"]),
+        modifier=re.compile("(?:" + "|".join(fold(e) for e in data["ru_modifier_endings"]) + ")$"),
         label=re.compile(rf"^\s*(?:{labels})\s*[:\-]\s*", re.I),
         stem_edits=int(data.get("ocr_stem_edits", 0)),
     )
@@ -59,9 +65,12 @@ def _stem_fits(word: str, stem: str, edits: int) -> bool:
     return sum(a != b for a, b in zip(head, stem, strict=True)) <= edits
 
 
-def head_case(word: str, first: bool, g: Grammar | None = None) -> tuple[str, bool] | None:
-    """("ru" | "ky", dative?) when `word` is a body's head noun; None otherwise. `first`: the
-    word opens its line, where Russian "-е"/"-и" read as dative too."""
+def head_case(
+    word: str, first: bool, g: Grammar | None = None, after_to: bool = False
+) -> tuple[str, bool] | None:
+    """("ru" | "ky", addressed?) when `word` is a body's head noun; None otherwise. `first`:
+    the word opens its line, where Russian "-е"/"-и" read as dative too; `after_to`: "в"/"во"
+    stands before it, where the accusative ("в Министерство") says "to" as well."""
     g = g or grammar()
     folded = fold(word)
     found: tuple[str, bool] | None = None
@@ -71,6 +80,7 @@ def head_case(word: str, first: bool, g: Grammar | None = None) -> tuple[str, bo
         ending = folded[len(stem) :]
         if lang == "ru":
             dative = ending in g.ru or (first and ending in g.ru_line_start)
+            dative = dative or (after_to and ending in g.to_endings)
         else:
             dative = ending in g.ky
         if dative:
@@ -85,14 +95,23 @@ def addressee_spans(line: str) -> list[tuple[int, int]]:
     if g.label.match(line):
         return [(0, len(line))]
     words = list(_WORD.finditer(line))
-    cases = [head_case(w[0], i == 0, g) for i, w in enumerate(words)]
+    folded = [fold(w[0]) for w in words]
+    # where each word's name starts: back over agreeing adjectives, then "в"/"во"
+    opens = list(range(len(words)))
+    for i in range(len(words)):
+        while opens[i] > 0 and g.modifier.search(folded[opens[i] - 1]):
+            opens[i] -= 1
+    after_to = [o > 0 and folded[o - 1] in g.to_prepositions for o in opens]
+    first = [o == 0 for o in opens]
+    cases = [head_case(w[0], first[i], g, after_to[i]) for i, w in enumerate(words)]
     spans = []
     for i, (word, case) in enumerate(zip(words, cases, strict=True)):
         if not case or not case[1]:
             continue
         if case[0] == "ru":  # the head opens the name: up to the next non-dative head
             nxt = next((j for j in range(i + 1, len(words)) if cases[j] and not cases[j][1]), None)
-            spans.append((word.start(), words[nxt].start() if nxt is not None else len(line)))
+            start = words[opens[i] - 1 if after_to[i] else opens[i]].start()
+            spans.append((start, words[nxt].start() if nxt is not None else len(line)))
         else:  # the head closes the name: from the previous head on
             prev = next((j for j in range(i - 1, -1, -1) if cases[j]), None)
             spans.append((words[prev].end() if prev is not None else 0, word.end()))

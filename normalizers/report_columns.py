@@ -24,6 +24,9 @@ def _validate(data: Any) -> str | None:
         if key not in data:
             return f"missing {key!r}"
     grammar = data["addressee_grammar"]
+    missing = {"to_prepositions", "to_endings", "ru_modifier_endings"} - set(grammar)
+    if missing:
+        return f"addressee_grammar misses {sorted(missing)}"
     if not {"ru", "ky"} <= set(grammar.get("heads") or {}) or not grammar.get("labels"):
         return "addressee_grammar needs heads for ru and ky, and labels"
     if not {"ru", "ru_line_start", "ky", "ky_possessive"} <= set(grammar.get("dative") or {}):

@@ -793,6 +793,10 @@ def test_numbered_points_without_measure_numbers_are_linked_by_text(plan):
         ("Кому: Министерство труда и социального развития", ""),
         ("Кимге: ЭСӨМ", ""),
         ("Мэрии города Бишкек", ""),  # -и is dative only where a name opens the line
+        ("Государственному агентству охраны окружающей среды", ""),
+        ("МВД КР     В Государственную службу по контролю наркотиков", "МВД КР"),
+        ("ИИМ во Министерство труда", "ИИМ"),
+        ("В Министерстве образования проведены семинары", None),  # "in", not "to"
         ("Министерсгву труда и соцразвития КР", ""),  # OCR: one letter wrong in the stem
         # OCR of a two-column letter head: the sender stays, the addressee goes
         (
