@@ -14,6 +14,7 @@ import click
 
 from cli.failures import exit_if_failed
 from cli.options import decree_option, workdir_option
+from cli.progress import progress
 from core.escape import for_terminal
 from core.model import Outcome, Plan, Report
 from ledger.db import Ledger
@@ -59,10 +60,15 @@ def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
         plans = [load_plan(ledger, decree)]
         listing = look_inbox(inbox, settings)
         files = listing.files
-        reports = [
-            ingest_file(p, ledger, plans, workdir, settings=settings, listed=listing.signatures[p])
-            for p in files
-        ]
+        reports: list[Report] = []
+        with progress("ingest", "files") as bar:  # stderr: a bar on a terminal, lines in logs
+            for p in files:
+                sig = listing.signatures[p]
+                reports.append(
+                    ingest_file(p, ledger, plans, workdir, settings=settings, listed=sig)
+                )
+                rejected = sum(r.outcome == Outcome.REJECTED for r in reports)
+                bar.update(len(reports), len(files), f"{rejected} rejected")
         views = write_ledger_views(ledger, workdir / OUT_DIR)
     names = [display_name(p.name)[0] for p in files]
     new = {r.sha256: r for r in reports if r.first_seen >= started}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from flows.defaults import (
     ENV_CONFIG,
 )
 from flows.prefect_env import embedded_run, prepare_prefect_env
+
+PREFECT_CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"  # logging.yml's console handler
 
 if TYPE_CHECKING:  # pydantic loads only once the arguments are parsed (--help stays quick)
     from flows.config import Settings
@@ -105,10 +108,11 @@ def settings_from(
 @settings_options
 @as_of_option("Compute as of this day.")
 @click.option("--per-agency", is_flag=True, default=None, help="Also one workbook per agency.")
-def command(config: Path | None, as_of: date | None, **flags: Any) -> None:
+def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any) -> None:
     """Run the nightly compliance flow once and print where the workbook is."""
     settings = settings_from(config, as_of=as_of, **flags)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
+    quiet_prefect(verbose)
     from flows.nightly import nightly_compliance
 
     with embedded_run():
@@ -122,6 +126,15 @@ def command(config: Path | None, as_of: date | None, **flags: Any) -> None:
     click.echo(outcome.counts_line())
     click.echo("\n".join(staff_lines(outcome.figures, settings.lang)))
     exit_if_failed((o.file, o.reason) for o in outcome.inbox.outcomes if o.outcome == "failed")
+
+
+def quiet_prefect(verbose: bool, env: MutableMapping[str, str] | None = None) -> None:
+    """Prefect's own console lines ("Finished in state Completed()") only with --verbose;
+    warnings still show, and the API (the UI's run logs) still gets everything. Call before
+    Prefect is imported: it reads its logging configuration then."""
+    env = os.environ if env is None else env
+    if not verbose:
+        env.setdefault(PREFECT_CONSOLE_LEVEL, "WARNING")
 
 
 def staff_lines(figures: dict, lang: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.run import settings_from, settings_options
+from cli.run import quiet_prefect, settings_from, settings_options
 from flows.prefect_env import prepare_prefect_env
 
 
@@ -24,6 +24,7 @@ def command(config: Path | None, polling: bool | None, **flags: Any) -> None:
     stays the source of truth; this gives staff same-day feedback in out/files.csv."""
     settings = settings_from(config, **{"watch.polling": polling}, **flags)
     prepare_prefect_env(settings.workdir)
+    quiet_prefect(bool(flags.get("verbose")))
     from flows.watch import watch_inbox
 
     mode = "polling" if settings.watch.polling else "native events"
