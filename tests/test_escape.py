@@ -87,3 +87,27 @@ def test_terminal_text_has_no_control_characters(text):
 def test_terminal_shows_undecodable_bytes_and_keeps_the_words():
     assert for_terminal("\x1b[31mred\x1b[0m file") == "red file"
     assert for_terminal("x\udcce.docx") == "x\\xce.docx"
+
+
+def test_template_writes_hostile_decree_text_as_inert_text(tmp_path, seed_plan):
+    from dataclasses import replace
+
+    from core.model import Period
+    from outputs.report_template import HEADER_ROW, agency_measures, write_template
+
+    (first, *_) = agency_measures(seed_plan, "БИМ")
+    hostile = '=HYPERLINK("http://evil","click")\x0b'
+    measures = tuple(
+        replace(m, text=hostile, indicator="+1-2") if m.measure_id == first.measure_id else m
+        for m in seed_plan.measures
+    )
+    path = write_template(
+        replace(seed_plan, measures=measures), "БИМ", Period(2019, 2), tmp_path / "t.xlsx"
+    )
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    row = next(r for r in ws.iter_rows(min_row=HEADER_ROW + 1) if r[0].value == first.measure_id)
+    text, indicator = row[1], row[3]
+    assert (text.data_type, text.value, text.quotePrefix) == ("s", hostile[:-1], True)
+    assert (indicator.data_type, indicator.value, indicator.quotePrefix) == ("s", "+1-2", True)
+    formulas = [c.coordinate for r in ws.iter_rows() for c in r if c.data_type == "f"]
+    assert formulas == []
