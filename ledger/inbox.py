@@ -291,8 +291,8 @@ def ingest_file(
 
     Already-seen bytes return the recorded Report untouched, unless that record is `failed`
     with fewer than `settings.max_tries` tries: then the file is read again. Otherwise the
-    file is read (`read_document` + `read_report` against `plans[0]`, the plan being
-    tracked, or None), dated, copied into the archive or the quarantine and recorded. Every
+    file is read (`read_document`, then `read_against_plans`: the plan whose years and
+    measures the report fits best), dated, copied into the archive or the quarantine and recorded. Every
     name the bytes arrive under is recorded as a sighting (the audit).
 
     A file the readers refuse is `rejected` with the reason: a statement about the file. An
@@ -362,8 +362,7 @@ def _new_report(
     settings: InboxSettings,
 ) -> Report:
     """What the readers make of the staged copy, with the ledger's file facts added."""
-    plan = plans[0] if plans else None
-    reading = _read(staged, plan, name)
+    reading, plan = _read(staged, plans, name)
     received, source = _received(reading.report_date, mtime, first_seen, settings)
     return Report(
         file=name,
@@ -391,21 +390,23 @@ def _keep(staged: Path, report: Report, ledger: Ledger, workdir: Path) -> Report
     return recorded
 
 
-def _read(staged: Path, plan: Plan | None, file_name: str) -> ReportReading:
-    """The readers' verdict: a refusal is `rejected`, a crash `failed`, each with a reason."""
+def _read(staged: Path, plans: list[Plan], file_name: str) -> tuple[ReportReading, Plan | None]:
+    """The readers' verdict and the plan the report answers (`read_against_plans`): a
+    refusal is `rejected`, a crash `failed`, each with a reason."""
     # Imported here: the readers pull in spaCy, pdfplumber and friends, which listing the
     # inbox or opening the ledger does not need.
     from extractors.reports import read_document
-    from normalizers.report_reading import read_report
+    from normalizers.plan_match import read_against_plans
 
     try:
-        return read_report(read_document(staged), plan, file_name)
+        return read_against_plans(read_document(staged), plans, file_name)
     except (UnsupportedReport, UnreadableReport) as err:
         outcome, reason = Outcome.REJECTED, err.reason
     except Exception as err:  # a reader bug is not a verdict on the file: failed, read again
         outcome, reason = Outcome.FAILED, f"planwatch failed reading it: {_last_line(err)}"
     # A library message may quote the path it opened: name the inbox file instead.
-    return ReportReading(outcome, reason.replace(str(staged), file_name))
+    only_plan = plans[0] if len(plans) == 1 else None
+    return ReportReading(outcome, reason.replace(str(staged), file_name)), only_plan
 
 
 def _last_line(err: BaseException) -> str:
