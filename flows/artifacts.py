@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.escape import for_markdown
+
 SUMMARY_KEY = "planwatch-nightly-summary"  # artifact keys: lowercase letters, digits, dashes
 AGENCIES_KEY = "planwatch-agencies"
 FAILED = "failed"  # a file the run could not read (not recorded: the next run tries again)
@@ -39,6 +41,8 @@ class InboxRun:
 
     outcomes: tuple[FileOutcome, ...] = ()
     known: int = 0  # files whose bytes were already in the ledger: not processed again
+    # inbox entries not taken, with why: symlinks, folders, FIFOs, files still being written
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def processed(self) -> int:
@@ -130,9 +134,9 @@ def summary_markdown(summary: NightlySummary) -> str:
     lines = [
         f"# planwatch — as of {summary.as_of.isoformat()}",
         "",
-        f"**Workbook:** `{summary.workbook}`" if summary.workbook else "**Workbook:** none",
+        f"**Workbook:** {_path(summary.workbook)}" if summary.workbook else "**Workbook:** none",
         "",
-        f"Plans: {', '.join(summary.plans) or 'none'}",
+        f"Plans: {for_markdown(', '.join(summary.plans)) or 'none'}",
         "",
         "| figure | value |",
         "|---|---|",
@@ -157,13 +161,25 @@ def summary_markdown(summary: NightlySummary) -> str:
             "| file | outcome | reason |",
             "|---|---|---|",
         ]
-        lines += [f"| {_cell(o.file)} | {o.outcome} | {_cell(o.reason)} |" for o in problems]
+        lines += [_row(o.file, o.outcome, o.reason) for o in problems]
+    if summary.inbox.skipped:
+        lines += ["", "## Inbox entries skipped", "", "| entry | why |", "|---|---|"]
+        lines += [_row(name, why) for name, why in summary.inbox.skipped]
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Text from a file name or a reader's reason, safe inside a markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _path(path: Path) -> str:
+    """A path as inline code (its text shown as is) unless it could end the code span."""
+    text = str(path)
+    if "`" in text or not text.isprintable():  # a backtick or a line break ends it
+        return for_markdown(text)
+    return f"`{text}`"
+
+
+def _row(*cells: str) -> str:
+    """A markdown table row of untrusted text (file names, reader reasons): core.escape
+    keeps HTML, links and row breaks out of it."""
+    return "| " + " | ".join(for_markdown(c) for c in cells) + " |"
 
 
 # --------------------------------------------------------------------------- publishing

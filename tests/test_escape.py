@@ -111,3 +111,28 @@ def test_template_writes_hostile_decree_text_as_inert_text(tmp_path, seed_plan):
     assert (indicator.data_type, indicator.value, indicator.quotePrefix) == ("s", "+1-2", True)
     formulas = [c.coordinate for r in ws.iter_rows() for c in r if c.data_type == "f"]
     assert formulas == []
+
+
+def test_nightly_markdown_artifact_keeps_hostile_names_and_reasons_inert():
+    from datetime import date
+    from pathlib import Path
+
+    from flows.artifacts import FileOutcome, InboxRun, NightlySummary, summary_markdown
+
+    outcomes = (
+        FileOutcome("<script>alert(1)</script>.docx", "rejected", "corrupt\r\n| x | y |"),
+        FileOutcome("[x](javascript:alert(1)).pdf", "failed", '<img src=x onerror="alert(1)">'),
+        FileOutcome("ok.xlsx", "needs_review", "agency not found"),
+    )
+    summary = NightlySummary(
+        as_of=date(2020, 7, 20),
+        plans=("nap-2018-2020",),
+        inbox=InboxRun(outcomes, known=2, skipped=(("link\x1b[2J|.csv", "symbolic link"),)),
+        workbooks=(Path("/w/out/overdue`<b>.xlsx"),),
+    )
+    html = MarkdownIt("commonmark").enable("table").render(summary_markdown(summary))
+    assert "<script" not in html and "<img" not in html and "href" not in html and "<b>" not in html
+    figures, files, skipped = html.split("<table>")[1:]  # no row broke out of its table
+    assert (files.count("<tr>"), files.count("<td>")) == (1 + 3, 3 * 3)
+    assert (skipped.count("<tr>"), skipped.count("<td>")) == (1 + 1, 2)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.docx" in html
