@@ -27,11 +27,11 @@ MARKER_SHEET = "_planwatch"  # read back by extractors.report_xlsx
 COLUMNS = ("id", "text", "deadline", "indicator", "status", "progress", "indicator_value")
 WIDTHS = {
     "id": 8,
-    "text": 60,
+    "text": 45,
     "deadline": 18,
-    "indicator": 30,
+    "indicator": 25,
     "status": 18,
-    "progress": 60,
+    "progress": 40,
     "indicator_value": 20,
 }
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells the agency fills in
@@ -119,6 +119,7 @@ def write_template(plan: Plan, agency: str, period: Period, path: Path, lang: st
         _append_text(ws, row)
     _style(ws, len(measures))
     _status_dropdown(ws, len(measures))
+    _print_setup(ws, plan, period, lang)
     _marker(wb, plan, agency, period, lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,6 +151,18 @@ def _style(ws, n_rows: int) -> None:
             if column in ("status", "progress", "indicator_value"):
                 cell.fill = INPUT_FILL
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+
+
+def _print_setup(ws, plan: Plan, period: Period, lang: str) -> None:
+    """Landscape A4, one page wide (the columns the agency fills in beside the measure
+    text), the header row on every page, plan, page and period in the footer."""
+    from outputs.labels import load_labels
+    from outputs.workbook.style import fit_row_heights, page_setup
+
+    header = f"{HEADER_ROW}:{HEADER_ROW}"
+    pages = load_labels(lang).text("page_footer")
+    page_setup(ws, header, plan.title or plan.plan_id, pages, period_text(period, lang))
+    fit_row_heights(ws, HEADER_ROW + 1)
 
 
 def _status_dropdown(ws, n_rows: int) -> None:

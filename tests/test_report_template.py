@@ -164,4 +164,4 @@ def test_cli_writes_a_template(tmp_path):
     unknown = CliRunner().invoke(
         command, ["Белгисиз", "--period", "2019", "--out", str(out), "--decree", str(DECREE)]
     )
-    assert unknown.exit_code == 2 and "not one known agency" in unknown.output
+    assert unknown.exit_code == 2 and "not a known agency" in unknown.output

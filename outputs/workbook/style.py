@@ -237,6 +237,12 @@ CHAR_WIDTH = 1.0  # characters of Cyrillic text per unit of column width, roughl
 def print_ready(ws: Worksheet, labels: Labels, plan: str, as_of: date, title_rows: str) -> None:
     """Landscape A4, one page wide, `title_rows` ("4:4") repeated on every page, footer
     with the plan, the page number and the as-of date."""
+    page_setup(ws, title_rows, plan, labels.text("page_footer"), labels.as_of(as_of))
+
+
+def page_setup(ws: Worksheet, title_rows: str, left: str, center: str, right: str) -> None:
+    """Landscape A4, as many pages down as needed but one page wide, `title_rows` on
+    every page, a footer (left, center, right; "&P"/"&N" are page number and count)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -246,10 +252,10 @@ def print_ready(ws: Worksheet, labels: Labels, plan: str, as_of: date, title_row
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.left.text = plan.replace("&", "&&")[:80]
+    ws.oddFooter.left.text = left.replace("&", "&&")[:80]
     ws.oddFooter.left.size = 8
-    ws.oddFooter.center.text = labels.text("page_footer")
-    ws.oddFooter.right.text = labels.as_of(as_of)
+    ws.oddFooter.center.text = center
+    ws.oddFooter.right.text = right.replace("&", "&&")
     ws.oddFooter.right.size = 8
 
 
