@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cli.run import quiet_prefect, settings_from, settings_options
+from core.escape import for_terminal
 from flows.prefect_env import prepare_prefect_env
 
 
@@ -37,6 +38,7 @@ def command(config: Path | None, polling: bool | None, **flags: Any) -> None:
             f"{run.count('failed')} failed; {run.known} already in the ledger"
         )
         for o in run.outcomes:
-            click.echo(f"  {o.file}: {o.outcome}{' — ' + o.reason if o.reason else ''}")
+            reason = f" — {for_terminal(o.reason)}" if o.reason else ""
+            click.echo(f"  {for_terminal(o.file)}: {o.outcome}{reason}")  # names are untrusted
 
     watch_inbox(settings, on_result=show)
