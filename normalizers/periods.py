@@ -36,7 +36,8 @@ from normalizers.deadlines import (
 from normalizers.nlp import blank
 
 PERIOD_FILE = "period_grammar.yaml"
-NEW_LABELS = ("HALF_BARE", "DATE_SHORT")  # units only this module knows how to read
+NEW_LABELS = ("HALF_BARE", "HALF_MONTHS", "DATE_SHORT")  # units only this module reads
+HALF_MONTHS = {(1, 6): 1, (7, 12): 2}  # first and last month -> half-year
 CENTURIES = (1900, 2000)
 PlanYears = tuple[int, int] | None
 
@@ -102,6 +103,8 @@ def _units(text: str, plan_years: PlanYears = None) -> list[Unit]:
 
 
 def _new_unit(span: Span, values: list[int | None], window: tuple[int, int]) -> Unit | None:
+    if span.label_ == "HALF_MONTHS":
+        return _months_unit(span, values)
     numbers = [
         v for t, v in zip(span, values[span.start : span.end], strict=True) if t.norm_ != "DOT"
     ]
@@ -121,6 +124,18 @@ def _new_unit(span: Span, values: list[int | None], window: tuple[int, int]) -> 
     except ValueError:
         return None
     return Unit("DATE", when, when, span.start, span.end)
+
+
+def _months_unit(span: Span, values: list[int | None]) -> Unit | None:
+    """ "январь-июнь 2020" is the first half-year; other month ranges are no period."""
+    tokens = list(zip(span, values[span.start : span.end], strict=True))
+    months = tuple(v for t, v in tokens if t.norm_ == "MONTH")
+    year = next(v for t, v in tokens if t.norm_ == "YEAR_NUM")
+    half = HALF_MONTHS.get(months)
+    if half is None:
+        return None
+    period = Period(year, half)
+    return Unit("HALF", period.start, period.end, span.start, span.end)
 
 
 def _window(plan_years: PlanYears, margin: int) -> tuple[int, int]:

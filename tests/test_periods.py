@@ -39,6 +39,16 @@ SEED_PLAN = (2018, 2020)
         ("1-жарым жылдык 2020", Period(2020, 1)),
         ("2-жарым 2019-ж.", Period(2019, 2)),
         ("2020-жылдын экинчи жарым жылдыгы", Period(2020, 2)),
+        # ordinal endings, month ranges, six months, H1 in file names
+        ("за 1-е полугодие 2020 года", Period(2020, 1)),
+        ("по итогам 2-го полугодия 2019 г.", Period(2019, 2)),
+        ("2020-жылдын 1-чи жарым жылдыгы", Period(2020, 1)),
+        ("за январь-июнь 2020 года", Period(2020, 1)),
+        ("июль–декабрь 2019 г.", Period(2019, 2)),
+        ("2019-жылдын январь-июнь айлары", Period(2019, 1)),
+        ("2020-жылдын 6 айы", Period(2020, 1)),
+        ("за январь-март 2020 года", None),  # a quarter is no reporting period
+        ("ММТМ_H1_2020", Period(2020, 1)),
         # a half-year whose year stands elsewhere in the same text
         ("Отчет за I полугодие. 2019 год", Period(2019, 1)),
         ("1-жарым жылдык үчүн маалымат, 2020-жыл", Period(2020, 1)),
@@ -70,6 +80,8 @@ def test_compact_half_year_is_never_the_whole_year():
         ("от 07.02.24 г. № 52", (2022, 2024), date(2024, 2, 7)),
         ("Исх. № 12/3 от 6.1.21", SEED_PLAN, date(2021, 1, 6)),
         ("от 07.02.24 г. № 52", None, date(2024, 2, 7)),  # 1924 is before any plan
+        ("«06» июля 2020 г. № 12-345", SEED_PLAN, date(2020, 7, 6)),
+        ("06/07/20 № 4", SEED_PLAN, date(2020, 7, 6)),
         # outside the plan's years ± 5: a two-digit year is not guessed
         ("от 06.07.30 г.", SEED_PLAN, None),
         ("от 06.07.95 г.", SEED_PLAN, None),
