@@ -110,6 +110,14 @@ def test_spans_where_a_rule_crosses_only_some_columns() -> None:
     ]
 
 
+def test_double_and_heavy_strokes_draw_the_same_grid() -> None:
+    double = TINY.translate(str.maketrans("─│┌┬┐├┼┤└┴┘", "═║╔╦╗╠╬╣╚╩╝"))
+    heavy = TINY.translate(str.maketrans("─│┌┬┐├┼┤└┴┘", "━┃┏┳┓┣╋┫┗┻┛"))
+    light = table_to_grid(TINY.splitlines(), 0, "t.txt")
+    assert table_to_grid(double.splitlines(), 0, "t.txt") == light
+    assert table_to_grid(heavy.splitlines(), 0, "t.txt") == light
+
+
 def test_box_text_without_a_plan_table_names_what_it_is(tmp_path: Path) -> None:
     path = tmp_path / "table.md"  # the content decides, not the name
     path.write_text("┌──┬──┐\n│ а│ б│\n├──┼──┤\n│ 1│ 2│\n└──┴──┘\n", encoding="utf-8")
