@@ -19,7 +19,8 @@ from core.once import once
 from normalizers.nlp import fold
 from normalizers.report_columns import report_vocab
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[\w-]+")  # "БИМ-ге" is one word
+_ASIDE = re.compile(r"\s*\([^()]{1,40}\)")
 MIN_FUZZY_STEM = 7  # shorter stems must match exactly ("служб", "фонд")
 
 
@@ -32,6 +33,7 @@ class Grammar:
     to_prepositions: frozenset[str]  # "в Министерство …"
     to_endings: frozenset[str]
     modifier: re.Pattern[str]  # a Russian adjective agreeing with an addressed head
+    abbreviation: re.Pattern[str]  # "ЭСӨМге": a body's abbreviation in the Kyrgyz dative
     label: re.Pattern[str]
     stem_edits: int
 
@@ -52,6 +54,7 @@ def grammar() -> Grammar:
         to_endings=frozenset(fold(e) for e in data["to_endings"]),
         modifier=re.compile("(?:" + "|".join(fold(e) for e in data["ru_modifier_endings"]) + ")$"),
         label=re.compile(rf"^\s*(?:{labels})\s*[:\-]\s*", re.I),
+        abbreviation=re.compile(data["ky_abbreviation"]),
         stem_edits=int(data.get("ocr_stem_edits", 0)),
     )
 
@@ -72,6 +75,8 @@ def head_case(
     the word opens its line, where Russian "-е"/"-и" read as dative too; `after_to`: "в"/"во"
     stands before it, where the accusative ("в Министерство") says "to" as well."""
     g = g or grammar()
+    if g.abbreviation.match(word):
+        return "ky", True
     folded = fold(word)
     found: tuple[str, bool] | None = None
     for stem, lang in g.heads:
@@ -113,9 +118,22 @@ def addressee_spans(line: str) -> list[tuple[int, int]]:
             start = words[opens[i] - 1 if after_to[i] else opens[i]].start()
             spans.append((start, words[nxt].start() if nxt is not None else len(line)))
         else:  # the head closes the name: from the previous head on
-            prev = next((j for j in range(i - 1, -1, -1) if cases[j]), None)
-            spans.append((words[prev].end() if prev is not None else 0, word.end()))
+            # a head or an abbreviation before it ends the sender's name ("БИМ ЭСӨМге")
+            prev = next(
+                (j for j in range(i - 1, -1, -1) if cases[j] or _is_abbr(words[j][0])), None
+            )
+            spans.append((words[prev].end() if prev is not None else 0, _after_aside(line, word)))
     return spans
+
+
+def _is_abbr(word: str) -> bool:
+    return len(word) >= 2 and word.isalpha() and word.isupper()
+
+
+def _after_aside(line: str, word: re.Match[str]) -> int:
+    """The end of `word`, or of the bracketed aside right after it ("… министрлигине (ЭСӨМ)")."""
+    aside = _ASIDE.match(line, word.end())
+    return aside.end() if aside else word.end()
 
 
 def without_addressee(line: str) -> str:

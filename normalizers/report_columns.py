@@ -24,7 +24,8 @@ def _validate(data: Any) -> str | None:
         if key not in data:
             return f"missing {key!r}"
     grammar = data["addressee_grammar"]
-    missing = {"to_prepositions", "to_endings", "ru_modifier_endings"} - set(grammar)
+    missing = {"to_prepositions", "to_endings", "ru_modifier_endings", "ky_abbreviation"}
+    missing -= set(grammar)
     if missing:
         return f"addressee_grammar misses {sorted(missing)}"
     if not {"ru", "ky"} <= set(grammar.get("heads") or {}) or not grammar.get("labels"):
@@ -40,6 +41,7 @@ def _validate(data: Any) -> str | None:
     try:
         for pattern in [*data["addressee"], *data["executor_labels"], *data["closing"]]:
             re.compile(pattern)
+        re.compile(data["addressee_grammar"].get("ky_abbreviation", ""))
         for pattern in data["ordinals"].values():
             re.compile(pattern)
     except re.error as err:

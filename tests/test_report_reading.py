@@ -796,6 +796,9 @@ def test_numbered_points_without_measure_numbers_are_linked_by_text(plan):
         ("Государственному агентству охраны окружающей среды", ""),
         ("МВД КР     В Государственную службу по контролю наркотиков", "МВД КР"),
         ("ИИМ во Министерство труда", "ИИМ"),
+        ("Минтруду КР", ""),
+        ("Эмгек жана социалдык өнүгүү министрлигине (ЭСӨМ)", ""),
+        ("БИМ          ЭСӨМге", "БИМ"),  # an abbreviation in the Kyrgyz dative
         ("В Министерстве образования проведены семинары", None),  # "in", not "to"
         ("Министерсгву труда и соцразвития КР", ""),  # OCR: one letter wrong in the stem
         # OCR of a two-column letter head: the sender stays, the addressee goes

@@ -20,6 +20,8 @@ IN_PROGRESS, NOT_STARTED, COMPLETED = Status.IN_PROGRESS, Status.NOT_STARTED, St
         ("толук аткарылган жок", "Не выполнено в полном объеме", IN_PROGRESS),
         ("толук эмес аткарылды", "выполнено не в полном объеме", IN_PROGRESS),
         ("Иштер улантылууда", "Работа продолжается", IN_PROGRESS),
+        ("Аткарылды (жарым-жартылай)", "Выполнено (частично)", IN_PROGRESS),
+        ("ишке ашырылып жатат", "в стадии реализации", IN_PROGRESS),
         # negations, with the reason around them
         (
             "Каржылоонун жоктугуна байланыштуу аткарылган жок",
