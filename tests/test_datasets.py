@@ -97,3 +97,18 @@ def test_failed_write_keeps_the_previous_file(result, tmp_path, monkeypatch):
         write_datasets(result, tmp_path)
     assert (tmp_path / "compliance.parquet").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_compliance_csv_carries_the_overdue_kind(result, tmp_path):
+    write_datasets(result, tmp_path)
+    back = pd.read_csv(
+        tmp_path / "compliance.csv", keep_default_na=False, dtype={"measure_id": str}
+    )
+    assert set(back["overdue_kind"]) <= {"reported_not_done", "no_information", ""}
+    overdue = back[back["overdue"]]
+    assert (overdue["overdue_kind"] != "").all() and (
+        back.loc[~back["overdue"], "overdue_kind"] == ""
+    ).all()
+    # A reported 1.1 in progress past 2019-06-30; nobody said anything about 1.4.
+    kind = back.set_index(["measure_id", "agency"])["overdue_kind"]
+    assert kind[("1.1", A)] == "reported_not_done" and kind[("1.4", A)] == "no_information"
