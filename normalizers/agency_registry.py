@@ -161,16 +161,11 @@ def fuzzy_text(text: str) -> str:
 def load_registry(path: Path) -> Registry:
     """Load, validate and index a registry file. A broken file raises VocabularyError
     naming the file, the line and the reason."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except FileNotFoundError as err:
-        raise VocabularyError(path, "vocabulary file not found") from err
-    except yaml.YAMLError as err:
-        raise VocabularyError(path, f"not valid YAML: {err}") from err
+    data = load_vocab("normalizers", REGISTRY_FILE) if path == _default_path() else _parse(path)
     problem = check_registry(data, text_keys)
     if problem:
         where, reason = problem
+        text = path.read_text(encoding="utf-8")  # only now: to name the line
         raise VocabularyError(path, f"line {located(text, where)}: {reason}")
     reg = Registry(
         agencies={a.code: a for a in map(_agency, data["agencies"])},
@@ -318,9 +313,16 @@ def _guess_kind(full_name: str) -> str:
 
 
 def without_country(text: str, phrases: tuple[str, ...]) -> str:
-    for phrase in phrases:
-        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, flags=re.I)
-    return collapse_ws(text)
+    """`text` without the phrases that only say "of the Kyrgyz Republic"."""
+    return collapse_ws(_country_pattern(phrases).sub(" ", text))
+
+
+@lru_cache(maxsize=8)
+def _country_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # One pattern, applied phrase by phrase in the listed order as before (longest first
+    # in the file), compiled once: this runs for every spelling at every start.
+    alternatives = "|".join(re.escape(p) for p in phrases) or r"(?!x)x"
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 def _indexed(reg: Registry, path: Path | None = None) -> Registry:
@@ -407,7 +409,20 @@ def _successors(agencies: dict[str, Agency]) -> dict[str, tuple[tuple[str, Link]
     return {code: tuple(links) for code, links in out.items()}
 
 
+def _default_path() -> Path:
+    return data_path("normalizers", REGISTRY_FILE)
+
+
+def _parse(path: Path) -> object:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    except FileNotFoundError as err:
+        raise VocabularyError(path, "vocabulary file not found") from err
+    except yaml.YAMLError as err:
+        raise VocabularyError(path, f"not valid YAML: {err}") from err
+
+
 @once
 def default_registry() -> Registry:
     """The built-in registry (loaded, validated and indexed once per process)."""
-    return load_registry(data_path("normalizers", REGISTRY_FILE))
+    return load_registry(_default_path())
