@@ -109,6 +109,10 @@ def test_compliance_csv_carries_the_overdue_kind(result, tmp_path):
     assert (overdue["overdue_kind"] != "").all() and (
         back.loc[~back["overdue"], "overdue_kind"] == ""
     ).all()
-    # A reported 1.1 in progress past 2019-06-30; nobody said anything about 1.4.
+    # A reported 1.1 and 1.4 in progress past their deadlines; an overdue pair without any
+    # entry ("no_report") is the other kind.
     kind = back.set_index(["measure_id", "agency"])["overdue_kind"]
-    assert kind[("1.1", A)] == "reported_not_done" and kind[("1.4", A)] == "no_information"
+    assert kind[("1.1", A)] == "reported_not_done" and kind[("1.4", A)] == "reported_not_done"
+    silent = overdue["status"] == "no_report"
+    assert (overdue.loc[silent, "overdue_kind"] == "no_information").all()
+    assert (overdue.loc[~silent, "overdue_kind"] == "reported_not_done").all()
