@@ -77,6 +77,16 @@ class WatchSettings(_Section):
     debounce_seconds: float = Field(DEFAULT_DEBOUNCE_SECONDS, ge=0, le=3600)
 
 
+class LetterSection(_Section):
+    """The sender's side of the reminder letters (outputs.letter.LetterSettings)."""
+
+    letterhead: str = ""  # empty: the coordinator's full name from the registry
+    address: str = ""
+    outgoing_number: str = "________"
+    signatory_title: str = ""
+    signatory_name: str = ""
+
+
 class Settings(_Section):
     """Everything one nightly run needs. Paths are absolute once loaded."""
 
@@ -94,6 +104,7 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     thresholds: Thresholds = Thresholds()
     watch: WatchSettings = WatchSettings()
+    letter: LetterSection = LetterSection()
 
     @field_validator("inbox")
     @classmethod
@@ -146,7 +157,12 @@ class Settings(_Section):
 
 
 _FLAG_NAMES = {"decrees": "decree"}  # repeatable flag: --decree FILE --decree FILE
-_SECTIONS = {"schedule": ScheduleSettings, "thresholds": Thresholds, "watch": WatchSettings}
+_SECTIONS = {
+    "schedule": ScheduleSettings,
+    "thresholds": Thresholds,
+    "watch": WatchSettings,
+    "letter": LetterSection,
+}
 
 
 # --------------------------------------------------------------------------- loading

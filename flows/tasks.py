@@ -210,7 +210,12 @@ def write_outputs(result: ComplianceResult, url: str, settings: Settings) -> dic
         "datasets": [*write_datasets(result, out), write_changes(since.changes, out)],
         "workbooks": list(
             write_workbook(
-                result, out, lang=settings.lang, per_agency=settings.per_agency, since=since
+                result,
+                out,
+                lang=settings.lang,
+                per_agency=settings.per_agency,
+                since=since,
+                letter_settings=settings.letter.model_dump(),
             )
         ),
         "views": list(write_ledger_views(open_ledger(url), out)),

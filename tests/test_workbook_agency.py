@@ -87,3 +87,17 @@ def test_letter_settings_are_validated_and_the_slug_is_file_safe():
     assert LetterSettings.resolve(None).outgoing_number.startswith("_")
     assert agency_slug("КРП/МБА") == "КРП_МБА" and agency_slug("///") == "agency"
     assert agency_slug("ЖӨБ жана этностор агенттиги") == "ЖӨБ жана этностор агенттиги"
+
+
+def test_letter_fields_come_from_planwatch_toml_and_the_environment(tmp_path):
+    from flows.config import load_settings
+
+    (tmp_path / "planwatch.toml").write_text(
+        'inbox = "."\n[letter]\noutgoing_number = "01-12/345"\nsignatory_name = "А. Асанова"\n'
+    )
+    env = {"PLANWATCH_LETTER_SIGNATORY_TITLE": "Министрдин орун басары"}
+    settings = LetterSettings.resolve(
+        load_settings(tmp_path / "planwatch.toml", env=env).letter.model_dump()
+    )
+    assert settings.outgoing_number == "01-12/345" and settings.signatory_name == "А. Асанова"
+    assert settings.signatory_title == "Министрдин орун басары" and settings.letterhead == ""
