@@ -140,39 +140,52 @@ def read_decree_docx(path: Path) -> DecreeText:
 # --------------------------------------------------------------------------- other office files
 
 ZIP_MAGIC = b"PK\x03\x04"
+_LEAD = b"\xef\xbb\xbf \t\r\n"  # a BOM or blank lines before RTF's `{\\rtf`
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97 .doc (or an encrypted .docx, .xls)
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
 
 def looks_like_office(head: bytes) -> bool:
     """A ZIP container (.docx, .odt), an OLE2 compound file (.doc) or RTF."""
-    return head.startswith((ZIP_MAGIC, OLE_MAGIC)) or head.lstrip()[:5] == b"{\\rtf"
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC)) or head.lstrip(_LEAD)[:5] == b"{\\rtf"
 
 
 def office_kind(path: Path, head: bytes) -> str:
-    """'docx', 'odt', 'doc' or 'rtf'; UnreadableDecree naming what else the file is."""
-    if head.lstrip()[:5] == b"{\\rtf":
-        return "rtf"
-    if head.startswith(OLE_MAGIC):
-        return "doc"
+    """'docx', 'doc', 'rtf', 'odt' or 'ott'; UnreadableDecree naming what else the file is
+    (legacy and open formats told by `extractors.office_sniff`, as for reports)."""
+    from extractors.office_sniff import sniff  # olefile only for office files
+
+    kind = sniff(path, head)
+    if kind is not None and kind.name in KIND_NAMES and not kind.encrypted:
+        return kind.name
+    if kind is not None and kind.encrypted:
+        raise UnreadableDecree(
+            path, "password-protected (encrypted) document — save it without a password"
+        )
+    if kind is not None:
+        spreadsheet = kind.target == "xlsx"
+        raise UnreadableDecree(
+            path, f"{'a spreadsheet, ' if spreadsheet else ''}{kind.label}, not a decree"
+        )
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            mimetype = archive.read("mimetype")[:80] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise UnreadableDecree(path, f"corrupt or truncated ZIP container ({err})") from None
     if "word/document.xml" in names:
         return "docx"
-    if mimetype.startswith(ODT_MIMETYPE):
-        return "odt"
-    if any(n.startswith("xl/") for n in names) or mimetype.endswith(b"spreadsheet"):
+    if any(n.startswith("xl/") for n in names):
         raise UnreadableDecree(path, "a spreadsheet, not a decree (no Word document inside)")
     raise UnreadableDecree(path, "a ZIP archive that is not a Word or OpenDocument text")
 
 
-KIND_NAMES = {"doc": "a Word 97 document", "rtf": "an RTF document", "odt": "an OpenDocument text"}
+KIND_NAMES = {
+    "doc": "a Word 97-2003 document",
+    "rtf": "an RTF document",
+    "odt": "an OpenDocument text",
+    "ott": "an OpenDocument text template",
+}
 
 
 def read_decree_office(path: Path) -> DecreeText:

@@ -117,6 +117,19 @@ def test_legacy_and_open_formats_through_libreoffice(
     assert all(m.provenance.source == converted.name for m in got.measures)
 
 
+def test_legacy_word_without_libreoffice_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"{\\rtf1\\ansi {\\b 2018-2020} plan\\par}")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice anywhere
+    with pytest.raises(UnreadableDecree) as err:
+        read_decree(path)
+    assert err.value.reason.startswith("an RTF document: ")
+    assert "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui" in err.value.reason
+    assert "\n" not in str(err.value)
+
+
 @pytest.mark.slow  # the CLI's first import
 def test_word_document_without_a_plan_table_is_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -155,6 +168,13 @@ def test_other_zip_files_say_what_they_are(tmp_path: Path, members: dict, reason
     with pytest.raises(UnreadableDecree) as err:
         read_decree(path)
     assert reason in err.value.reason and err.value.path == str(path)
+
+
+def test_a_damaged_legacy_office_file_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(UnreadableDecree, match="a damaged legacy Office file, not a decree"):
+        read_decree(path)
 
 
 def test_truncated_docx_is_refused(seed_docx: Path, tmp_path: Path) -> None:
