@@ -1,6 +1,7 @@
 """Scanned decrees: an image-only decree PDF read with OCR into a Plan, doubts flagged.
 
-Each page is rasterized (pypdfium2) and read by `extractors.ocr.read_page`; its ruled grid
+Each page is rasterized (pypdfium2) and read by `extractors.ocr.read_page`, the pages in
+parallel across cores (`extractors.ocr_pages`); its ruled grid
 becomes the same physical rows the text-PDF reader makes (cells with x-extents in PDF
 points), so `extractors.decree_pdf`'s pure stages do the rest: header words → columns,
 repeated headers and number rows dropped, spanning chapter/goal rows, rows broken by a page
@@ -17,7 +18,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image
 
 from core.errors import UnreadableDecree
 from core.model import Finding, Plan, Provenance, Severity
@@ -35,7 +35,8 @@ from extractors.decree_pdf import (
     row_to_grid,
 )
 from extractors.decree_rows import DecreeText
-from extractors.ocr import OcrPage, OcrSettings, read_page, tesseract_available
+from extractors.ocr import OcrPage, OcrSettings, tesseract_available
+from extractors.ocr_pages import read_pdf_pages
 from extractors.plan_assembly import assemble_plan, split_measure_text
 
 ENABLE_OCR = (
@@ -95,8 +96,8 @@ def scanned_decree_to_text(
     grid: Grid | None = None
     header: TableRow | None = None
     last_measure: str | None = None
-    for number, image in enumerate(_pdf_pages(path, ocr.dpi), start=1):
-        page = read_page(image, ocr, source_dpi=ocr.dpi)
+    pages = read_pdf_pages(path, _page_count(path), ocr.dpi, ocr)  # in parallel, in order
+    for number, page in enumerate(pages, start=1):
         content = page_to_content(page, number, ocr.dpi)
         content, header = mend_repeated_header(content, header)
         contents.append(content)
@@ -213,7 +214,7 @@ def doubts_to_findings(doubts: list[DoubtfulCell], path: Path) -> list[Finding]:
     ]
 
 
-def _pdf_pages(path: Path, dpi: int) -> Iterator[Image.Image]:
+def _page_count(path: Path) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as err:
@@ -223,8 +224,6 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[Image.Image]:
             raise UnreadableDecree(
                 path, f"too many pages to OCR ({len(pdf)}, limit {MAX_OCR_PAGES})"
             )
-        for page in pdf:
-            yield page.render(scale=dpi / POINTS_PER_INCH, grayscale=True).to_pil().convert("L")
-            page.close()
+        return len(pdf)
     finally:
         pdf.close()
