@@ -858,3 +858,26 @@ def test_the_addressee_is_never_a_second_sender(plan, addressee, lang):
     result = read_report(doc, plan, "scan.jpg")
     assert (result.agency, result.outcome) == ("ИИМ", Outcome.ACCEPTED), result.reason
     assert "ЭСӨМ" not in result.agency_candidates
+
+
+def test_table_cells_that_open_with_an_ordinal(plan):
+    # The measure cell numbers its rows itself: "1.1." and "2." are ordinals, not measures.
+    rows = (
+        ("№", "Мероприятие", "Информация об исполнении", "Примечание"),
+        ("1", "1.1. Мероприятие № 15.2 «Законы»", "Подготовлены поправки", "Выполнено частично"),
+        ("2", "2. По пункту 24.3", "Работает горячая линия", "Исполнено"),
+    )
+    doc = Document(
+        "r.docx",
+        paragraphs=(
+            Paragraph("Министерство внутренних дел Кыргызской Республики", "para 1"),
+            Paragraph("за 1 полугодие 2020 года", "para 2"),
+        ),
+        tables=(Table(rows, "table 1"),),
+    )
+    result = read_report(doc, plan, "r.docx")
+    assert [(e.measure_id, e.status) for e in result.entries] == [
+        ("15.2", "in_progress"),
+        ("24.3", "completed"),
+    ]
+    assert result.outcome == Outcome.ACCEPTED, result.reason
