@@ -39,11 +39,14 @@ def summary_lines(plan: Plan) -> list[str]:
 def command(decree: Path, out_dir: Path) -> None:
     """Extract the action plan from DECREE (.pdf, .txt or .md) into tables under --out."""
     # Imported here: spaCy and pandas load only once the arguments are known good.
+    from cli.progress import progress
     from extractors.decree import read_decree
+    from extractors.ocr_pages import reading_pages
     from normalizers.plan_normalize import normalize_plan, normalized_columns
     from outputs.plan_tables import write_plan_tables
 
-    plan = normalize_plan(read_decree(decree))  # deadlines + agencies; adds their QA findings
+    with progress("plan: OCR", "pages") as bar, reading_pages(bar):  # a scan: pages read
+        plan = normalize_plan(read_decree(decree))  # deadlines + agencies; adds QA findings
     paths = write_plan_tables(plan, out_dir, extra=[normalized_columns])
     for line in summary_lines(plan):
         click.echo(line)

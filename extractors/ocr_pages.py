@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extractors.ocr import OcrPage, OcrSettings, read_page
+if TYPE_CHECKING:  # OpenCV and Tesseract load in the workers, when a page is read
+    from extractors.ocr import OcrPage, OcrSettings
 
 POINTS_PER_INCH = 72.0
 OnProgress = Callable[[int, int], None]
@@ -76,6 +78,8 @@ def read_pdf_pages(
 def read_pdf_page(path: str, index: int, dpi: int, settings: OcrSettings) -> OcrPage:
     """One page, rasterized here (a worker gets a path and a number, not an image)."""
     import pypdfium2 as pdfium
+
+    from extractors.ocr import read_page
 
     pdf = pdfium.PdfDocument(path)
     try:
