@@ -430,3 +430,58 @@ def test_resolve_never_loses_a_word(text):
 def test_resolve_and_find_never_raise(text):
     resolve(text)
     find_agencies(text)
+
+
+# --------------------------------------------------------------------------- Russian morphology
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("органам местного самоуправления", "ЖӨБО"),
+        ("органами местного самоуправления", "ЖӨБО"),
+        ("местным государственным администрациям", "ЖМА"),
+        ("Полномочных представительств Правительства КР", "КРӨнүн_облустардагы_ЫУӨ"),
+        (
+            "полномочным представителям Президента Кыргызской Республики в областях",
+            "КРПнын_облустардагы_ЫУӨ",
+        ),
+        (
+            "мэры Бишкека, Оша и городов областного значения",
+            "Бишкек_шаарынын_мэриясы Ош_шаарынын_мэриясы None?",
+        ),
+        ("Министерству образования и науки КР, органам местного самоуправления", "БИМ! ЖӨБО"),
+    ],
+)
+def test_inflected_russian_names_match_through_lemmas(text, expected):
+    got = [s.rstrip("!") for s in summary(resolve(text))]
+    assert got == [e.replace("_", " ").rstrip("!") for e in expected.split()]
+
+
+def test_lemma_keys():
+    from normalizers.agency_pipeline import lemma_key
+    from normalizers.agency_registry import word_key
+
+    assert lemma_key("органам") == lemma_key("органы") == word_key("орган")
+    assert lemma_key("представительств") == word_key("представительство")
+    assert lemma_key("министрлигинин") == word_key("министрлигинин")  # Kyrgyz: unknown word
+    assert lemma_key("ЖӨБОнун") == word_key("ЖӨБОнун")  # abbreviations keep their key
+
+
+def test_morphology_loads_only_for_russian_text():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from normalizers.agencies import resolve; "
+        "resolve('ЭСӨМ, БИМ (макулдашуу боюнча)'); print('pymorphy3' in sys.modules); "
+        "resolve('органам местного самоуправления'); print('pymorphy3' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    ).stdout.split()
+    assert out == ["False", "True"]
