@@ -5,7 +5,9 @@ that has no text layer (fewer than a few characters, but images); such a PDF is 
 `extractors.ocr.read_page`; its ruled table becomes a `Table` (per-row OCR confidence in
 `row_confidence`) and the text around it `Paragraph`s (one per line, with confidence), so
 the same entry extraction as for text reports follows. Without Tesseract the file is
-refused with the reason that says how to switch OCR on.
+refused with the reason that says how to switch OCR on. An image is turned as its EXIF
+orientation says; a phone photo (a sheet on a darker ground) has the sheet cut out, made
+rectangular and its light evened (`extractors.ocr.photo`) before the page chain.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -20,6 +23,7 @@ from core.errors import UnreadableReport
 from core.model import Document, Paragraph, Table
 from core.text import clean_cell
 from extractors.ocr import OcrPage, OcrSettings, read_page, tesseract_available
+from extractors.ocr.photo import flatten_photo
 from extractors.report_settings import ReaderSettings, over_limit
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -31,6 +35,7 @@ ENABLE_OCR = (
 MIN_TEXT_CHARS_PER_PAGE = 10  # fewer text-layer characters than this: an image-only page
 MAX_OCR_PAGES = 40  # ~2-3 s a page: a longer scan is not a half-year report
 A4_SHORT_SIDE_INCHES = 8.27  # to guess the resolution of a photo that does not say
+MIN_TRUSTED_DPI = 100  # a scanner writes its real dpi; below this it is a camera's default
 
 
 def can_read(path: Path, head: bytes) -> bool:
@@ -187,15 +192,20 @@ def _image_pages(path: Path, limit: int, max_pixels: int) -> Iterator[tuple[Imag
                     path, what, frame.width * frame.height, max_pixels, "max_page_pixels"
                 )
             try:
-                page = ImageOps.exif_transpose(frame).convert("L")
+                page = ImageOps.exif_transpose(frame).convert("L")  # phones store it turned
             except OSError as err:
                 raise UnreadableReport(path, f"corrupt image ({err})") from err
-            yield page, _dpi_of(frame)
+            flat = flatten_photo(np.asarray(page))
+            if flat.page_found:  # a photo: the sheet cut out, its size gives the dpi
+                yield Image.fromarray(flat.gray), min(flat.gray.shape) / A4_SHORT_SIDE_INCHES
+            else:
+                yield page, _dpi_of(frame)
 
 
 def _dpi_of(image: Image.Image) -> float:
-    """The resolution the image says it has, else a guess from an A4 page's short side."""
+    """The resolution a scan says it has, else a guess from an A4 page's short side (phones
+    and screenshots write 72 or 96 dpi whatever the picture holds)."""
     dpi = image.info.get("dpi")
-    if dpi and float(dpi[0]) > 1:
+    if dpi and float(dpi[0]) >= MIN_TRUSTED_DPI:
         return float(dpi[0])
     return min(image.size) / A4_SHORT_SIDE_INCHES
