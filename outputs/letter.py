@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -23,6 +23,9 @@ from outputs.agency_names import full_name
 from outputs.compliance import ComplianceResult
 from outputs.datasets import write_atomic
 from outputs.labels import Labels
+
+if TYPE_CHECKING:
+    from outputs.workbook.agency import AgencyRows
 
 TEMPLATE_FILE = "letter_template.docx"
 LETTER_NAME = "letter-{as_of}.{lang}.docx"
@@ -49,14 +52,15 @@ def template_path() -> Path:
 
 
 def letter_context(
-    result: ComplianceResult, labels: Labels, agency: str, settings: LetterSettings
+    result: ComplianceResult,
+    labels: Labels,
+    agency: str,
+    settings: LetterSettings,
+    rows: AgencyRows | None = None,
 ) -> dict[str, Any]:
-    from outputs.workbook.agency import (
-        AGENCY_WORKBOOK_NAME,
-        missing_reports,
-        overdue_for,
-        unreported_for,
-    )
+    from outputs.workbook.agency import AGENCY_WORKBOOK_NAME, agency_rows
+
+    rows = agency_rows(result)[agency] if rows is None else rows
 
     lang = labels.lang
     plan = "; ".join(t or pid for pid, t in result.plan_titles.items())
@@ -67,7 +71,7 @@ def letter_context(
             "deadline": r["deadline_raw"],
             "status": labels.maybe("statuses", r["status"]),
         }
-        for r in overdue_for(result, agency).to_dict("records")
+        for r in rows.overdue.to_dict("records")
     ]
     overdue += [
         {
@@ -76,9 +80,9 @@ def letter_context(
             "deadline": r["deadline_raw"],
             "status": labels.periods(r["missing_periods"]),
         }
-        for r in unreported_for(result, agency).to_dict("records")
+        for r in rows.unreported.to_dict("records")
     ]
-    missing = [str(labels.period(p)) for p in missing_reports(result, agency)["period"]]
+    missing = [str(labels.period(p)) for p in rows.missing["period"]]
     attachment = AGENCY_WORKBOOK_NAME.format(as_of=result.as_of.isoformat(), lang=lang)
     return {
         "letterhead": settings.letterhead or full_name(result.coordinator, lang),
@@ -111,10 +115,11 @@ def write_letter(
     agency: str,
     folder: Path,
     settings: LetterSettings | Mapping[str, Any] | None = None,
+    rows: AgencyRows | None = None,
 ) -> Path:
     from docxtpl import DocxTemplate
 
-    context = letter_context(result, labels, agency, LetterSettings.resolve(settings))
+    context = letter_context(result, labels, agency, LetterSettings.resolve(settings), rows)
     doc = DocxTemplate(str(template_path()))
     doc.render(context, autoescape=True)  # report and decree text may hold < & >
     name = LETTER_NAME.format(as_of=result.as_of.isoformat(), lang=labels.lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from openpyxl import Workbook
 from core.model import Status
 from outputs.compliance import ComplianceResult
 from outputs.labels import Labels
-from outputs.views import submission_states, unreported_rows
+from outputs.views import submission_states
 from outputs.workbook.sheet import (
     Ctx,
     days_col,
@@ -43,33 +44,51 @@ def agency_slug(agency: str) -> str:
     return slug or "agency"
 
 
-def missing_reports(result: ComplianceResult, agency: str) -> pd.DataFrame:
-    states = submission_states(result)
-    return states[(states["agency"] == agency) & states["state"].isin(MISSING_STATES)]
+@dataclass(frozen=True)
+class AgencyRows:
+    """What one agency is asked about: missing half-year reports, overdue measures, and
+    measures still unreported (not the ones it reported completed)."""
+
+    missing: pd.DataFrame
+    overdue: pd.DataFrame
+    unreported: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return self.missing.empty and self.overdue.empty and self.unreported.empty
 
 
-def overdue_for(result: ComplianceResult, agency: str) -> pd.DataFrame:
-    ob = result.compliance[result.compliance["obligated"]]
-    mine = ob[(ob["agency"] == agency) & ob["overdue"]]
-    return mine.sort_values(["days_overdue", "measure_id"], ascending=[False, True])
-
-
-def unreported_for(result: ComplianceResult, agency: str) -> pd.DataFrame:
-    rows = unreported_rows(result, agency)
-    return rows[rows["status"] != Status.COMPLETED]
-
-
-def agencies_to_remind(result: ComplianceResult) -> list[str]:
-    """Agencies (not the coordinator) with a missing report or a measure to ask about."""
-    ob = result.compliance[result.compliance["obligated"]]
-    asked = ob[(ob["overdue"] | (ob["periods_missing"] > 0)) & (ob["status"] != Status.COMPLETED)]
+def agency_rows(result: ComplianceResult) -> dict[str, AgencyRows]:
+    """Every agency's rows, computed once for all the reminders of a run."""
     states = submission_states(result)
     missing = states[states["state"].isin(MISSING_STATES)]
-    found = set(asked["agency"]) | set(missing["agency"])
-    return sorted(found - {result.coordinator})
+    ob = result.compliance[result.compliance["obligated"]]
+    overdue = ob[ob["overdue"]].sort_values(["days_overdue", "measure_id"], ascending=[False, True])
+    unreported = ob[(ob["periods_missing"] > 0) & ~ob["overdue"]]
+    unreported = unreported[unreported["status"] != Status.COMPLETED]
+    agencies = set(ob["agency"]) | set(missing["agency"])
+    return {
+        a: AgencyRows(
+            missing[missing["agency"] == a],
+            overdue[overdue["agency"] == a],
+            unreported[unreported["agency"] == a],
+        )
+        for a in agencies
+    }
 
 
-def build_agency_workbook(result: ComplianceResult, labels: Labels, agency: str) -> Workbook:
+def agencies_to_remind(
+    result: ComplianceResult, rows: dict[str, AgencyRows] | None = None
+) -> list[str]:
+    """Agencies (not the coordinator) with a missing report or a measure to ask about."""
+    rows = agency_rows(result) if rows is None else rows
+    return sorted(a for a, r in rows.items() if not r.empty and a != result.coordinator)
+
+
+def build_agency_workbook(
+    result: ComplianceResult, labels: Labels, agency: str, rows: AgencyRows | None = None
+) -> Workbook:
+    rows = agency_rows(result)[agency] if rows is None else rows
     ctx = Ctx(result, labels, "../../../")
     wb = Workbook()
     ws = wb.active
@@ -86,7 +105,7 @@ def build_agency_workbook(result: ComplianceResult, labels: Labels, agency: str)
         Column("due_date"),
         word_col(ctx, "state", "states"),
     ]
-    row = write_table(ws, missing_reports(result, agency), missing, labels, row + 1, freeze=False)
+    row = write_table(ws, rows.missing, missing, labels, row + 1, freeze=False)
     put(ws, row + 1, 1, labels.sheet("overdue"), font=BOLD)
     header = row + 2
     overdue = [
@@ -99,7 +118,7 @@ def build_agency_workbook(result: ComplianceResult, labels: Labels, agency: str)
         word_col(ctx, "overdue_kind", "overdue_kinds"),
         period_col(ctx, "latest_period"),
     ]
-    row = write_table(ws, overdue_for(result, agency), overdue, labels, header, freeze=False)
+    row = write_table(ws, rows.overdue, overdue, labels, header, freeze=False)
     put(ws, row + 1, 1, labels.sheet("unreported"), font=BOLD)
     unreported = [
         Column("measure_id"),
@@ -110,7 +129,7 @@ def build_agency_workbook(result: ComplianceResult, labels: Labels, agency: str)
         status_col(ctx),
         periods_col(ctx, "missing_periods"),
     ]
-    write_table(ws, unreported_for(result, agency), unreported, labels, row + 2, freeze=False)
+    write_table(ws, rows.unreported, unreported, labels, row + 2, freeze=False)
     ws.auto_filter.ref = None
     finish(ws, ctx, f"{header}:{header}")
     return wb
@@ -120,11 +139,15 @@ def write_agency_files(
     result: ComplianceResult,
     folder: Path,
     labels: Labels,
-    agencies: Iterable[str],
+    agencies: Iterable[str] | None = None,
     letter_settings=None,
 ) -> list[Path]:
+    """A folder per agency (default: every agency to remind) with the attachment and the
+    letter."""
     from outputs.letter import write_letter
 
+    rows = agency_rows(result)
+    agencies = agencies_to_remind(result, rows) if agencies is None else agencies
     paths, used = [], set()
     as_of = result.as_of.isoformat()
     for agency in agencies:
@@ -134,6 +157,7 @@ def write_agency_files(
         used.add(slug)
         name = AGENCY_WORKBOOK_NAME.format(as_of=as_of, lang=labels.lang)
         book = folder / slug / name
-        paths.append(save(build_agency_workbook(result, labels, agency), book))
-        paths.append(write_letter(result, labels, agency, folder / slug, letter_settings))
+        mine = rows.get(agency) or AgencyRows(*(pd.DataFrame() for _ in range(3)))
+        paths.append(save(build_agency_workbook(result, labels, agency, mine), book))
+        paths.append(write_letter(result, labels, agency, folder / slug, letter_settings, mine))
     return paths

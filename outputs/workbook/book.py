@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from outputs.changes import Since
 from outputs.compliance import ComplianceResult
 from outputs.labels import DEFAULT_LANG, Labels, load_labels
-from outputs.workbook.agency import AGENCY_DIR, agencies_to_remind, write_agency_files
+from outputs.workbook.agency import AGENCY_DIR, write_agency_files
 from outputs.workbook.measures import write_measures
 from outputs.workbook.overdue import (
     write_coordinator,
@@ -68,7 +68,5 @@ def write_workbook(
     name = WORKBOOK_NAME.format(as_of=result.as_of.isoformat(), lang=lang)
     paths = [save(build_workbook(result, labels, since), out_dir / name)]
     if per_agency:
-        paths += write_agency_files(
-            result, out_dir / AGENCY_DIR, labels, agencies_to_remind(result), letter_settings
-        )
+        paths += write_agency_files(result, out_dir / AGENCY_DIR, labels, None, letter_settings)
     return paths
