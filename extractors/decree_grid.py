@@ -133,14 +133,21 @@ def _extend(row: RawRow, more: RawRow) -> None:
 
 
 def _drop_repeated_task(row: RawRow, rows: list[RawRow]) -> None:
-    """A merged task cell written out again in each row it covers: keep its first copy."""
-    previous = next((r for r in reversed(rows) if r.spanning or r.cells.get("task_no")), None)
-    if previous is None or previous.spanning or not row.cells.get("task_no"):
+    """A merged task cell written out again in each row it covers (number, text or both):
+    keep its first copy, the open task's."""
+    no, text = row.cells.get("task_no", ""), row.cells.get("task_text", "")
+    if not (no or text):
         return
-    if all(row.cells.get(c) == previous.cells.get(c) for c in ("task_no", "task_text")):
-        row.cells["task_no"] = row.cells["task_text"] = ""
-        row.provenance.pop("task_no", None)
-        row.provenance.pop("task_text", None)
+    for previous in reversed(rows):
+        if previous.spanning:
+            return
+        old_no, old_text = previous.cells.get("task_no", ""), previous.cells.get("task_text", "")
+        if old_no or old_text:  # the open task's first row
+            if (text or no == old_no) and text in ("", old_text) and no in ("", old_no):
+                for column in ("task_no", "task_text"):
+                    row.cells[column] = ""
+                    row.provenance.pop(column, None)
+            return
 
 
 @dataclass

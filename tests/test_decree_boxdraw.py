@@ -25,6 +25,7 @@ from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_containers import (
     catalogue,
     cells_exact,
+    layout_body,
     plan_body,
     random_plans,
     render_boxdraw,
@@ -148,3 +149,23 @@ def test_any_plan_at_any_column_widths_reads_back(plan, widths, text_on_rules) -
         )
         decree = boxdraw_to_decree(path.read_text(encoding="utf-8"), "p.txt")
     assert plan_fields(assemble_plan(decree)) == plan_fields(plan)
+
+
+FORMS = (
+    ("plan.txt", render_boxdraw, {}),
+    ("narrow.txt", render_boxdraw, {"widths": [8], "text_on_rules": True}),
+)
+LAYOUTS = ("ky9", "ru7", "ru5", "ky6", "ky5")  # tests/fixtures/decree_layouts.py
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_other_plan_layouts_read_back_exactly(layout: str, tmp_path: Path) -> None:
+    """Other column sets (Russian, ids in their own column, task heading rows, number rows)
+    in this container: every cell of every measure as the layout prints it."""
+    layouts = pytest.importorskip("tests.fixtures.decree_layouts")
+    expected = layouts.expected_measures(layouts.load_catalogue(), layouts.LAYOUTS[layout])
+    body = layout_body(layout)
+    for name, render, options in FORMS:
+        plan = read_decree(render(body, tmp_path / name, **options))
+        total, misses = layouts.cell_misses(plan, expected)
+        assert (total, misses) == (117 * 11, []), f"{layout} as {name}"

@@ -3,7 +3,7 @@
 The documents are rendered by `tests/fixtures/decree_containers.py` from the plan the text
 reader makes of the seed decree: one table with `tblHeader`, merged chapter/goal rows and
 merged task cells; the plan split over four tables with the header printed once, a row of
-column numbers, and a row cut between two tables. Files that are no Word plan fail with one
+column numbers, rows cut between two tables and task cells merged across a split. Files that are no Word plan fail with one
 line naming what they are.
 """
 
@@ -24,13 +24,15 @@ from tests.fixtures.decree_containers import (
     catalogue,
     cells_exact,
     convert_with_libreoffice,
+    layout_body,
     plan_body,
     render_docx,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
-SPLIT = {"tables_at": (10, 25, 40), "repeat_header": False, "number_row": True, "cut_row": True}
+# rows where a new table starts: after a goal row, inside a task, between two tasks
+SPLIT = {"tables_at": (22, 40, 48, 79), "repeat_header": False, "number_row": True, "cut_row": True}
 
 pytestmark = pytest.mark.xdist_group("decree_docx")
 
@@ -81,12 +83,20 @@ def test_a_plan_split_over_tables_with_a_row_cut_between_them(
 ) -> None:
     import docx
 
-    assert len(docx.Document(str(split_docx)).tables) == 4
+    assert len(docx.Document(str(split_docx)).tables) == 5
     got = read_decree(split_docx)
     assert_same_plan(seed_plan, got)
     # the cut rows really are two table rows, in two tables, read as one measure
+    rows = plan_body(seed_plan).rows
+    kinds = [(rows[r - 1][0], rows[r][0]) for r in SPLIT["tables_at"]]
+    assert kinds == [
+        ("span", "task"),
+        ("measure", "measure"),
+        ("measure", "task"),
+        ("task", "measure"),
+    ]
     cut = [m for m in got.measures if len(m.cells["text"].lines) == 2]
-    assert len(cut) == 2, [m.measure_id for m in cut]  # the third split follows a goal row
+    assert len(cut) == 3, [m.measure_id for m in cut]  # the first split follows a goal row
 
 
 def test_vertical_merge_and_header_rows_come_from_the_xml(seed_docx: Path) -> None:
@@ -182,3 +192,22 @@ def test_truncated_docx_is_refused(seed_docx: Path, tmp_path: Path) -> None:
     cut.write_bytes(seed_docx.read_bytes()[:5000])
     with pytest.raises(UnreadableDecree, match="corrupt"):
         read_decree_docx(cut)
+
+
+FORMS = (
+    ("plan.docx", render_docx, {"tables_at": (30, 60), "cut_row": True, "repeat_header": False}),
+)
+LAYOUTS = ("ky9", "ru7", "ru5", "ky6", "ky5")  # tests/fixtures/decree_layouts.py
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_other_plan_layouts_read_back_exactly(layout: str, tmp_path: Path) -> None:
+    """Other column sets (Russian, ids in their own column, task heading rows, number rows)
+    in this container: every cell of every measure as the layout prints it."""
+    layouts = pytest.importorskip("tests.fixtures.decree_layouts")
+    expected = layouts.expected_measures(layouts.load_catalogue(), layouts.LAYOUTS[layout])
+    body = layout_body(layout)
+    for name, render, options in FORMS:
+        plan = read_decree(render(body, tmp_path / name, **options))
+        total, misses = layouts.cell_misses(plan, expected)
+        assert (total, misses) == (117 * 11, []), f"{layout} as {name}"

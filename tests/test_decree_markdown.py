@@ -25,6 +25,7 @@ from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_containers import (
     catalogue,
     cells_exact,
+    layout_body,
     plan_body,
     random_plans,
     render_html,
@@ -146,3 +147,24 @@ def test_any_plan_at_any_wrapping_width_reads_back(plan, width, repeat, html) ->
             render_markdown(body, path, br_width=width, repeat_merged=repeat)
             decree = markdown_to_decree(path.read_text(encoding="utf-8"), "p.md")
     assert plan_fields(assemble_plan(decree)) == plan_fields(plan)
+
+
+FORMS = (
+    ("plan.md", render_markdown, {"br_width": 30}),
+    ("docling.md", render_markdown, {"repeat_merged": True}),
+    ("plan.html", render_html, {"br_width": 20}),
+)
+LAYOUTS = ("ky9", "ru7", "ru5", "ky6", "ky5")  # tests/fixtures/decree_layouts.py
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_other_plan_layouts_read_back_exactly(layout: str, tmp_path: Path) -> None:
+    """Other column sets (Russian, ids in their own column, task heading rows, number rows)
+    in this container: every cell of every measure as the layout prints it."""
+    layouts = pytest.importorskip("tests.fixtures.decree_layouts")
+    expected = layouts.expected_measures(layouts.load_catalogue(), layouts.LAYOUTS[layout])
+    body = layout_body(layout)
+    for name, render, options in FORMS:
+        plan = read_decree(render(body, tmp_path / name, **options))
+        total, misses = layouts.cell_misses(plan, expected)
+        assert (total, misses) == (117 * 11, []), f"{layout} as {name}"
