@@ -15,12 +15,14 @@ not stored, so the grid is recovered from the drawing, character position by pos
    a free-standing dash keeps its spaces); it sits in the row of its top band.
 
 `extractors.decree_grid` then reads the grid like any container with real cells. Single,
-heavy and double strokes all count; characters are taken as one column wide each.
+heavy and double strokes all count, and ASCII grid tables (`+---+`, `|`) are redrawn with
+box characters first (`ascii_to_box`); characters are taken as one column wide each.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def starts_with_box(line: str) -> bool:
 
 
 def looks_like_boxdraw(text: str) -> bool:
-    lines = text.splitlines()
+    lines = ascii_to_box(text.splitlines())
     rules = sum(1 for line in lines if starts_with_box(line) and is_rule(line))
     return rules >= MIN_RULES and any(starts_with_box(x) and not is_rule(x) for x in lines)
 
@@ -69,6 +71,58 @@ def find_tables(lines: list[str]) -> list[tuple[int, int]]:
             tables.append((i, end))
         i = end
     return tables
+
+
+# --------------------------------------------------------------------------- ASCII grid tables
+
+_ASCII_RULE = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")
+_ASCII_ROW = re.compile(r"^\s*[+|]")
+
+
+def ascii_to_box(lines: list[str]) -> list[str]:
+    """ASCII grid tables (`+---+---+` / `| a | b |`, as pandoc writes grid tables and some
+    systems print plans) redrawn with box characters, so one parser reads both. Boundaries
+    are the `+` positions of the table's full rules; a `|` there (with a space or the line
+    end on both sides: a `|` inside text has none) becomes `│`, a `+` a junction, and a
+    segment between two boundaries made only of `-`/`=` a horizontal stroke."""
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        if not _ASCII_RULE.match(lines[i]):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and _ASCII_ROW.match(lines[end]):
+            end += 1
+        xs = sorted(
+            {
+                x
+                for line in lines[i:end]
+                if _ASCII_RULE.match(line)
+                for x, c in enumerate(line)
+                if c == "+"
+            }
+        )
+        for k in range(i, end):
+            out[k] = _redraw(lines[k], xs)
+        i = end
+    return out
+
+
+def _redraw(line: str, xs: list[int]) -> str:
+    chars = list(line)
+    for x in xs:
+        if x >= len(chars):
+            break
+        before = chars[x - 1] if x else " "
+        after = chars[x + 1] if x + 1 < len(chars) else " "
+        if chars[x] == "+" or (chars[x] == "|" and before in " -=" and after in " -="):
+            chars[x] = "┼" if chars[x] == "+" else "│"
+    for x0, x1 in zip(xs, xs[1:], strict=False):
+        segment = line[x0 + 1 : x1]
+        if segment and set(segment) <= set("-=:"):
+            chars[x0 + 1 : x1] = "─" * len(segment)
+    return "".join(chars)
 
 
 @dataclass
@@ -164,7 +218,7 @@ def _cell_text(
 def boxdraw_items(text: str, source: str) -> list[Item]:
     """The document in order: box tables as grid rows, blank-line separated paragraphs
     before the first table, one paragraph a line after it (list entries)."""
-    lines = text.expandtabs().splitlines()
+    lines = ascii_to_box(text.expandtabs().splitlines())
     items: list[Item] = []
     para: list[int] = []
     seen_table = False

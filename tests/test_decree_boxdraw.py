@@ -37,6 +37,7 @@ NARROW = (3, 12, 20, 14, 12, 8, 14, 11, 11)
 VARIANTS = {
     "seed.txt": {},
     "seed-narrow.txt": {"widths": NARROW, "text_on_rules": True},
+    "seed-ascii.txt": {"widths": NARROW, "ascii_grid": True},
 }
 
 
@@ -69,6 +70,9 @@ def test_round_trip_is_the_seed_catalogue(seed_plan: Plan, rendered) -> None:
 def test_the_fixture_really_wraps_breaks_hyphens_and_spans(rendered) -> None:
     path, _ = rendered
     lines = path.read_text(encoding="utf-8").splitlines()
+    if "ascii" in path.name:
+        assert not any("│" in x for x in lines) and sum(x.startswith("+===") for x in lines) == 1
+        lines = [x.translate(str.maketrans("|+", "│├")) for x in lines]
     segments = [seg.strip() for x in lines if x.startswith("│") for seg in x.split("│")]
     assert sum(1 for seg in segments if seg[-2:-1].isalpha() and seg.endswith("-")) > 20
     # the rule between two measures of a task leaves the task columns open
@@ -141,12 +145,13 @@ def plan_fields(plan: Plan) -> dict:
     plan=random_plans(),
     widths=st.lists(st.integers(3, 30), min_size=9, max_size=9),
     text_on_rules=st.booleans(),
+    ascii_grid=st.booleans(),
 )
-def test_any_plan_at_any_column_widths_reads_back(plan, widths, text_on_rules) -> None:
+def test_any_plan_at_any_column_widths_reads_back(plan, widths, text_on_rules, ascii_grid) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = render_boxdraw(
-            plan_body(plan), Path(tmp) / "p.txt", widths=widths, text_on_rules=text_on_rules
-        )
+        path = Path(tmp) / "p.txt"
+        options = {"widths": widths, "text_on_rules": text_on_rules, "ascii_grid": ascii_grid}
+        render_boxdraw(plan_body(plan), path, **options)
         decree = boxdraw_to_decree(path.read_text(encoding="utf-8"), "p.txt")
     assert plan_fields(assemble_plan(decree)) == plan_fields(plan)
 
@@ -154,6 +159,7 @@ def test_any_plan_at_any_column_widths_reads_back(plan, widths, text_on_rules) -
 FORMS = (
     ("plan.txt", render_boxdraw, {}),
     ("narrow.txt", render_boxdraw, {"widths": [8], "text_on_rules": True}),
+    ("grid.txt", render_boxdraw, {"widths": [10], "ascii_grid": True}),
 )
 LAYOUTS = ("ky9", "ru7", "ru5", "ky6", "ky5")  # tests/fixtures/decree_layouts.py
 
