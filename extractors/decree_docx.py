@@ -24,8 +24,6 @@ from core.model import Provenance
 from core.text import clean_cell
 from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
 from extractors.decree_rows import DecreeText
-from extractors.report_settings import ReaderSettings
-from extractors.report_zip import check_zip
 
 WHAT = "a Word document"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -120,6 +118,9 @@ def document_to_decree(body: Any, source: str, sha256: str) -> DecreeText:
 def read_decree_docx(path: Path) -> DecreeText:
     """Read a .docx decree's plan table (see module docstring). Raises UnreadableDecree."""
     import docx  # python-docx only when a Word decree is read
+
+    from extractors.report_settings import ReaderSettings  # the upload guards' zip limits
+    from extractors.report_zip import check_zip
 
     path = Path(path)
     data = path.read_bytes()
