@@ -78,7 +78,9 @@ def _read_pdf(path: Path) -> DecreeText:
     return scanned_decree_rows(path)
 
 
-# (can this reader take these first bytes?, read the file) — first match wins.
+# (can this reader take these first bytes?, read the file) — first match wins; a text form
+# whose reader finds no plan (a small pipe table in converter text, say) lets the next
+# matching reader try, and the first reader's reason is the one reported.
 DECREE_READERS: tuple[tuple[CanRead, ReadDecree], ...] = (
     (looks_like_pdf, _read_pdf),
     (looks_like_office, read_decree_office),  # .docx; .doc/.rtf/.odt via LibreOffice
@@ -87,6 +89,7 @@ DECREE_READERS: tuple[tuple[CanRead, ReadDecree], ...] = (
     (looks_like_markdown, read_decree_markdown),  # pipe tables
     (looks_like_text, read_decree_text),  # a converter's tab-separated text
 )
+TEXT_FORMS = (read_decree_html, read_decree_boxdraw, read_decree_markdown, read_decree_text)
 
 
 def read_decree_rows(path: Path) -> DecreeText:
@@ -103,9 +106,18 @@ def read_decree_rows(path: Path) -> DecreeText:
         raise UnreadableDecree(path, f"cannot read file ({err.strerror or err})") from err
     if not head.strip():
         raise UnreadableDecree(path, "empty file")
+    first: UnreadableDecree | None = None
     for can_read, read in DECREE_READERS:
-        if can_read(head):
+        if not can_read(head):
+            continue
+        if read not in TEXT_FORMS:
             return read(path)
+        try:
+            return read(path)
+        except UnreadableDecree as err:
+            first = first or err
+    if first is not None:
+        raise first
     raise UnreadableDecree(path, "neither a PDF nor UTF-8 text (binary content)")
 
 

@@ -168,3 +168,24 @@ def test_other_plan_layouts_read_back_exactly(layout: str, tmp_path: Path) -> No
         plan = read_decree(render(body, tmp_path / name, **options))
         total, misses = layouts.cell_misses(plan, expected)
         assert (total, misses) == (117 * 11, []), f"{layout} as {name}"
+
+
+def test_a_small_pipe_table_does_not_hide_the_converter_text_plan(
+    tmp_path: Path, seed_plan: Plan
+) -> None:
+    """Sniffed as markdown, found no plan there: the converter-text reader reads the plan."""
+    note = "| Токтом | № 443 |\n|---|---|\n| күнү | 2012-06-27 |\n\n"
+    path = tmp_path / "seed-with-note.txt"
+    path.write_text(note + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    got = read_decree(path)
+    assert catalogue(got)["measures"] == catalogue(seed_plan)["measures"]
+
+
+def test_html_without_a_plan_table_names_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("<html><table><tr><td>а</td><td>б</td></tr></table></html>", "utf-8")
+    with pytest.raises(UnreadableDecree) as err:
+        read_decree(path)
+    assert err.value.reason == (
+        "an HTML document without a plan table (no table row names the plan's columns)"
+    )
