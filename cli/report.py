@@ -79,13 +79,13 @@ def command(
     settings = ComplianceSettings.resolve({k: v for k, v in given.items() if v})
     day = as_of or today_in(settings.timezone)
     with Ledger.for_workdir(workdir) as ledger, progress("report", "steps") as bar:
-        plans, reports = ledger.plans(), ledger.reports()
+        plans, reports, sightings = ledger.plans(), ledger.reports(), ledger.sightings()
         if not plans:
             raise ConfigError(
                 workdir, "the ledger holds no plan: run `planwatch ingest --decree FILE` first"
             )
         bar.update(1, REPORT_STEPS, "ledger read")
-        result = build_compliance(plans, reports, day, settings)
+        result = build_compliance(plans, reports, day, settings, sightings)
         since = since_last_run(ledger, result)
         bar.update(2, REPORT_STEPS, "compliance computed")
         out = workdir / OUT_DIR

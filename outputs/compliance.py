@@ -15,7 +15,7 @@ traced to a row, and every row to the file and location behind it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,9 +28,15 @@ from core.model import (
     Plan,
     Recurrence,
     Report,
+    Sighting,
     Status,
 )
-from outputs.compliance_review import REVIEW_COLUMNS, plan_review_rows, report_review_rows
+from outputs.compliance_review import (
+    REVIEW_COLUMNS,
+    duplicate_rows,
+    plan_review_rows,
+    report_review_rows,
+)
 from outputs.compliance_rules import (
     Fact,
     active_halves,
@@ -359,8 +365,10 @@ def build_compliance(
     reports: list[Report],
     as_of: date,
     settings: ComplianceSettings | None = None,
+    sightings: Sequence[Sighting] = (),
 ) -> ComplianceResult:
     """Compliance as it looked on `as_of`: reports received after it do not exist yet.
+    `sightings` (the ledger's every (bytes, name) seen) name the duplicate copies for Review.
 
     Two plans with the same plan_id (two versions of a decree in the ledger): the later one
     in `plans` is used. Rows: obligated (measure, agency) pairs in plan order, then partners.
@@ -389,6 +397,7 @@ def build_compliance(
     review_rows += report_review_rows(
         sorted(visible, key=lambda r: report_order(r, settings)), superseded, known, settings
     )
+    review_rows += duplicate_rows(visible, sightings, as_of, settings)
     review = pd.DataFrame(review_rows, columns=REVIEW_COLUMNS)
     measures = pd.DataFrame(
         [

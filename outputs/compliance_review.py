@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from core.model import Measure, Plan, Report
-from outputs.compliance_rules import agency_roles, counted, deadline_unparsed, is_linked
+from core.model import Measure, Plan, Report, Sighting
+from outputs.compliance_rules import (
+    agency_roles,
+    counted,
+    deadline_unparsed,
+    is_linked,
+    to_local_date,
+)
 from outputs.compliance_settings import ComplianceSettings
 
 REVIEW_COLUMNS: tuple[str, ...] = (
@@ -147,3 +155,27 @@ def entry_review_rows(
 def known_measure(known: set[tuple[str | None, str]], plan_id: str | None, measure_id: str) -> bool:
     """A report naming no plan may refer to any plan's measure (`(None, id)` is in `known`)."""
     return (plan_id, measure_id) in known
+
+
+def duplicate_rows(
+    visible: list[Report], sightings: Sequence[Sighting], as_of: date, settings: ComplianceSettings
+) -> list[dict[str, Any]]:
+    """Copies of a visible report's bytes under another name, seen by the as-of day."""
+    by_sha = {r.sha256: r for r in visible}
+    out = []
+    for s in sightings:
+        kept = by_sha.get(s.sha256)
+        if kept is None or s.name == kept.file or to_local_date(s.first_seen, settings) > as_of:
+            continue
+        out.append(
+            review_row(
+                "duplicate_file",
+                file=s.name,
+                agency=kept.agency,
+                period=kept.period,
+                detail=f"= {kept.file}",
+                reason="duplicate",
+                quote=kept.file,
+            )
+        )
+    return out

@@ -173,6 +173,11 @@ def test_review_lists_files_first_with_name_attribution_and_plan_notes_once(book
     assert first["Файл"] == REJECTED and first["Орган"] == "МОН"
     assert first[labels.header("period")] == "1 полугодие 2020 г."
     assert first[labels.header("detail")] == labels.word("reasons", "corrupt")
+    duplicate = review[1]
+    assert duplicate["Файл"] == "Копия БИМ_2019.xlsx" and duplicate["Орган"] == "МОН"
+    assert (
+        duplicate[labels.header("detail")] == f"{labels.word('reasons', 'duplicate')} БИМ_2019.xlsx"
+    )
     notes = rows_of(wb["ru"][labels.sheet("plan_notes")])
     finding = labels.finding("task_gap")
     assert [n[labels.header("finding")] for n in notes].count(finding) == 1

@@ -21,6 +21,8 @@ def detail(ctx: Ctx, r: Record) -> str:
         return ctx.labels.reason(reason)
     if r["kind"] == "superseded_report":
         return f"{ctx.labels.word('reasons', 'superseded')} {quote}"
+    if r["kind"] == "duplicate_file":
+        return f"{ctx.labels.word('reasons', 'duplicate')} {quote}"
     return quote
 
 
