@@ -1,5 +1,8 @@
 """Word documents (.docx) → the plan's logical rows, from the table's real cells.
 
+The main document part's WordprocessingML is read with lxml, the parser python-docx uses
+(loading python-docx's package model for one part cost more than the whole read).
+
 The most exact decree path: Word stores every cell, so nothing is stitched. Each `w:tc` is
 placed on the table grid by its row's `gridBefore` and the `gridSpan`s before it; a cell that
 continues a vertical merge (`vMerge` without `restart`) belongs to the cell above, so only
@@ -115,10 +118,36 @@ def document_to_decree(body: Any, source: str, sha256: str) -> DecreeText:
     return items_to_decree(items, source=source, sha256=sha256, what=WHAT)
 
 
+_OFFICE_DOCUMENT = "/officeDocument"  # the package relationship naming the main part
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def main_part_body(path: Path) -> Any:
+    """The `w:body` of the package's main document part (found through `_rels/.rels`, as
+    Word does; `word/document.xml` when the package has no such relationship). Parsed with
+    lxml directly — no entities resolved, no network — which spares loading python-docx's
+    whole package model for one XML part."""
+    import zipfile
+
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    with zipfile.ZipFile(path) as archive:
+        target = "word/document.xml"
+        if "_rels/.rels" in archive.namelist():
+            rels = etree.fromstring(archive.read("_rels/.rels"), parser)
+            for rel in rels.iter(_RELS):
+                if rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
+                    target = rel.get("Target", target).lstrip("/")
+        root = etree.fromstring(archive.read(target), parser)
+    body = root.find(qn("w:body"))
+    if body is None:
+        raise ValueError("no w:body in the main document part")
+    return body
+
+
 def read_decree_docx(path: Path) -> DecreeText:
     """Read a .docx decree's plan table (see module docstring). Raises UnreadableDecree."""
-    import docx  # python-docx only when a Word decree is read
-
     from extractors.report_settings import ReaderSettings  # the upload guards' zip limits
     from extractors.report_zip import check_zip
 
@@ -129,7 +158,7 @@ def read_decree_docx(path: Path) -> DecreeText:
     except UnreadableReport as err:
         raise UnreadableDecree(path, err.reason) from None
     try:
-        body = docx.Document(str(path)).element.body
+        body = main_part_body(path)
     except Exception as err:  # any parser failure on untrusted bytes means "corrupt"
         raise UnreadableDecree(path, f"corrupt Word document ({type(err).__name__})") from err
     try:
@@ -174,7 +203,7 @@ def office_kind(path: Path, head: bytes) -> str:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise UnreadableDecree(path, f"corrupt or truncated ZIP container ({err})") from None
-    if "word/document.xml" in names:
+    if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         raise UnreadableDecree(path, "a spreadsheet, not a decree (no Word document inside)")
