@@ -34,6 +34,7 @@ class Grammar:
     to_endings: frozenset[str]
     modifier: re.Pattern[str]  # a Russian adjective agreeing with an addressed head
     abbreviation: re.Pattern[str]  # "ЭСӨМге": a body's abbreviation in the Kyrgyz dative
+    governed_by: tuple[str, ...]  # "Өкмөтүнө караштуу": the dative belongs to a name
     label: re.Pattern[str]
     stem_edits: int
 
@@ -55,6 +56,7 @@ def grammar() -> Grammar:
         modifier=re.compile("(?:" + "|".join(fold(e) for e in data["ru_modifier_endings"]) + ")$"),
         label=re.compile(rf"^\s*(?:{labels})\s*[:\-]\s*", re.I),
         abbreviation=re.compile(data["ky_abbreviation"]),
+        governed_by=tuple(fold(w) for w in data["governed_by"]),
         stem_edits=int(data.get("ocr_stem_edits", 0)),
     )
 
@@ -101,29 +103,36 @@ def addressee_spans(line: str) -> list[tuple[int, int]]:
         return [(0, len(line))]
     words = list(_WORD.finditer(line))
     folded = [fold(w[0]) for w in words]
-    # where each word's name starts: back over agreeing adjectives, then "в"/"во"
-    opens = list(range(len(words)))
-    for i in range(len(words)):
-        while opens[i] > 0 and g.modifier.search(folded[opens[i] - 1]):
-            opens[i] -= 1
+    opens = _name_starts(folded, g)
     after_to = [o > 0 and folded[o - 1] in g.to_prepositions for o in opens]
-    first = [o == 0 for o in opens]
-    cases = [head_case(w[0], first[i], g, after_to[i]) for i, w in enumerate(words)]
+    cases = [head_case(w[0], opens[i] == 0, g, after_to[i]) for i, w in enumerate(words)]
     spans = []
-    for i, (word, case) in enumerate(zip(words, cases, strict=True)):
-        if not case or not case[1]:
+    for i, case in enumerate(cases):
+        governed = i + 1 < len(words) and folded[i + 1].startswith(g.governed_by)
+        if not case or not case[1] or governed:
             continue
-        if case[0] == "ru":  # the head opens the name: up to the next non-dative head
+        if case[0] == "ru":  # the head opens the name: up to the next non-addressed head
             nxt = next((j for j in range(i + 1, len(words)) if cases[j] and not cases[j][1]), None)
             start = words[opens[i] - 1 if after_to[i] else opens[i]].start()
             spans.append((start, words[nxt].start() if nxt is not None else len(line)))
-        else:  # the head closes the name: from the previous head on
-            # a head or an abbreviation before it ends the sender's name ("БИМ ЭСӨМге")
+        else:  # the head closes the name: from the previous head or abbreviation on
             prev = next(
                 (j for j in range(i - 1, -1, -1) if cases[j] or _is_abbr(words[j][0])), None
             )
-            spans.append((words[prev].end() if prev is not None else 0, _after_aside(line, word)))
+            spans.append(
+                (words[prev].end() if prev is not None else 0, _after_aside(line, words[i]))
+            )
     return spans
+
+
+def _name_starts(folded: list[str], g: Grammar) -> list[int]:
+    """Where each word's name would start: back over agreeing Russian adjectives
+    ("Государственному агентству")."""
+    opens = list(range(len(folded)))
+    for i in range(len(folded)):
+        while opens[i] > 0 and g.modifier.search(folded[opens[i] - 1]):
+            opens[i] -= 1
+    return opens
 
 
 def _is_abbr(word: str) -> bool:

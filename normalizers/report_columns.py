@@ -25,6 +25,7 @@ def _validate(data: Any) -> str | None:
             return f"missing {key!r}"
     grammar = data["addressee_grammar"]
     missing = {"to_prepositions", "to_endings", "ru_modifier_endings", "ky_abbreviation"}
+    missing |= {"governed_by"}
     missing -= set(grammar)
     if missing:
         return f"addressee_grammar misses {sorted(missing)}"
