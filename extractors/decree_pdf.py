@@ -16,14 +16,17 @@ after it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pdfplumber.utils import extract_words
+from pdfplumber.utils.clustering import cluster_objects
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, WordExtractor, get_line_cluster_key
 
 from core.errors import UnreadableDecree
 from core.model import PLAN_COLUMNS, Provenance, measure_sort_key
@@ -31,6 +34,7 @@ from core.settings import resolve_settings
 from core.text import clean_cell, join_fragments
 from extractors.decree_columns import header_vocab, map_header
 from extractors.decree_rows import DecreeText, RawRow
+from extractors.hyphens import Vocabulary, join_lines, join_two
 from extractors.pdf_open import open_pdf
 
 SNAP_TOLERANCE = 3.0  # pt: ruling lines this close are one line (pdfplumber's default)
@@ -41,6 +45,11 @@ LINE_TOLERANCE = 3.0  # pt: words whose tops differ less than this share a text 
 INDENT_TOLERANCE = 4.0  # pt: lines starting this near the list's left edge start an entry
 MIN_RULE = 6.0  # pt: a vertical edge shorter than this is not a table rule
 MAX_PAGES = 2000  # a decree annex longer than this is not a decree; refuse, don't grind
+# A wrapped line whose right gap (beyond the left inset) is under this many letters of the
+# next line is full: the typesetter had no room for the next letter (kerning and uneven
+# insets make one letter too strict).
+FULL_LINE_LETTERS = 1.0
+SPACE_ONLY_PRODUCERS = ("ReportLab",)  # PDF producers that never break inside a word
 
 SCANNED_REASON = "no text layer — scanned decree; OCR needed"
 _MEASURE_NO = re.compile(r"^\s*(\d+)\s*\.\s*(\d+)")
@@ -95,11 +104,14 @@ class PdfSettings:
 
 @dataclass(frozen=True)
 class Cell:
-    """A drawn table cell whose top edge lies on this row; `text` cleaned."""
+    """A drawn table cell whose top edge lies on this row; `text` cleaned, its printed lines
+    joined by the line-end hyphen rule (`lines` kept for the document-wide rejoin)."""
 
     x0: float
     x1: float
     text: str
+    lines: tuple[str, ...] = ()
+    full: tuple[bool, ...] = ()  # line i fills the cell: no room for line i+1's first letter
 
 
 @dataclass(frozen=True)
@@ -137,7 +149,7 @@ def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
         return PageContent(number, images=len(page.images))
     found = page.find_tables(settings.table_settings(rule_ends(page)))
     tables = sorted(found, key=lambda t: t.bbox[1])
-    rows = tuple(row for table in tables for row in table_to_rows(table, number))
+    rows = tuple(row for table in tables for row in table_to_rows(table, number, chars))
     top = tables[0].bbox[1] if tables else float("inf")
     bottom = tables[-1].bbox[3] if tables else float("inf")
     # One comparison per character: this runs over every character of every page.
@@ -156,18 +168,104 @@ def rule_ends(page: Any) -> list[float]:
     return [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
 
 
-def table_to_rows(table: Any, page: int) -> list[TableRow]:
-    """pdfplumber's rows with their cells' x-extents; None cells (covered by a cell merged
-    from above or from the left) are left out."""
-    rows = []
-    for row, texts in zip(table.rows, table.extract(), strict=True):
-        cells = tuple(
-            Cell(bbox[0], bbox[2], clean_cell(text or ""))
-            for bbox, text in zip(row.cells, texts, strict=True)
-            if bbox is not None
-        )
-        rows.append(TableRow(page, cells))
-    return rows
+def table_to_rows(
+    table: Any, page: int, chars: list[dict[str, Any]] | None = None
+) -> list[TableRow]:
+    """pdfplumber's rows with their cells' x-extents and text; None cells (covered by a cell
+    merged from above or from the left) are left out.
+
+    The characters are dealt to the cells in one pass (`chars_by_cell`) — what
+    `Table.extract()` does by scanning every character of the page once per row — and each
+    cell's text is built as `extract()` builds it, keeping its lines' geometry."""
+    chars = table.page.chars if chars is None else chars
+    boxes = [bbox for row in table.rows for bbox in row.cells if bbox is not None]
+    dealt = chars_by_cell(chars, boxes)
+    return [
+        TableRow(page, tuple(_cell(bbox, dealt[bbox]) for bbox in row.cells if bbox is not None))
+        for row in table.rows
+    ]
+
+
+def chars_by_cell(
+    chars: list[dict[str, Any]], boxes: list[tuple[float, float, float, float]]
+) -> dict[tuple[float, float, float, float], list[dict[str, Any]]]:
+    """Each cell's characters (centre inside its box, as pdfplumber decides), page order."""
+    dealt: dict[tuple[float, float, float, float], list[dict[str, Any]]] = {b: [] for b in boxes}
+    if not boxes or not chars:
+        return dealt
+    left = min(b[0] for b in boxes)
+    right = max(b[2] for b in boxes)
+    top = min(b[1] for b in boxes)
+    bottom = max(b[3] for b in boxes)
+    # cells by the horizontal band they cover; a char looks only at its band's cells
+    bands = sorted({b[1] for b in boxes})
+    by_band: dict[float, list[tuple[float, float, float, float]]] = {}
+    for b in boxes:
+        by_band.setdefault(b[1], []).append(b)
+    for char in chars:
+        h = (char["x0"] + char["x1"]) / 2
+        v = (char["top"] + char["bottom"]) / 2
+        if not (left <= h < right and top <= v < bottom):
+            continue
+        i = bisect.bisect_right(bands, v)
+        for band in reversed(bands[:i]):  # merged cells reach down from earlier bands
+            hit = next((b for b in by_band[band] if b[0] <= h < b[2] and v < b[3]), None)
+            if hit is not None:
+                dealt[hit].append(char)
+                break
+    return dealt
+
+
+def _cell(bbox: tuple[float, float, float, float], chars: list[dict[str, Any]]) -> Cell:
+    """A cell's text as `Table.extract()` gives it, its lines joined by the hyphen rule, and
+    which lines fill the cell (their right gap no wider than the left inset plus a letter)."""
+    x0, x1 = bbox[0], bbox[2]
+    if not chars:
+        return Cell(x0, x1, "")
+    extractor = WordExtractor()
+    words = extractor.extract_words(chars)
+    lines = cluster_objects(words, get_line_cluster_key(extractor.line_dir), DEFAULT_X_TOLERANCE)
+    texts = tuple(" ".join(w["text"] for w in line) for line in lines)
+    if len(texts) < 2:
+        return Cell(x0, x1, clean_cell("".join(texts)))
+    inset = min(line[0]["x0"] for line in lines) - x0
+    full = tuple(
+        x1 - line[-1]["x1"] < inset + FULL_LINE_LETTERS * _letter_width(after[0])
+        for line, after in zip(lines, lines[1:], strict=False)
+    )
+    return Cell(x0, x1, clean_cell(join_lines(texts, full=full)), texts, (*full, False))
+
+
+def _letter_width(word: dict[str, Any]) -> float:
+    return (word["x1"] - word["x0"]) / max(len(word["text"]), 1)
+
+
+def breaks_inside_words(producer: str) -> bool:
+    """Does the program that made the PDF break lines after a hyphen inside a word (and
+    inside a word too long for its column)? Word, LibreOffice and browsers do (Unicode line
+    breaking); ReportLab wraps at spaces only, so its line-end `2-` had a space after it."""
+    return not any(p.casefold() in producer.casefold() for p in SPACE_ONLY_PRODUCERS)
+
+
+def rejoin_cells(pages: list[PageContent], inside_words: bool = True) -> list[PageContent]:
+    """Each cell's lines joined for good: the hyphen rule, and LibreOffice's no-hyphen
+    breaks of words too long for their column undone on the evidence of the whole document
+    (`extractors.hyphens`); a producer that wraps at spaces only gets plain spaces."""
+    vocab = Vocabulary()
+    for cell in (cell for p in pages for r in p.rows for cell in r.cells):
+        vocab.add(cell.lines or (cell.text,), cell.full or None)
+
+    def fix(cell: Cell) -> Cell:
+        if not cell.lines:
+            return cell
+        if not inside_words:
+            return replace(cell, text=clean_cell(" ".join(cell.lines)))
+        return replace(cell, text=clean_cell(join_lines(cell.lines, vocab, cell.full or None)))
+
+    return [
+        replace(p, rows=tuple(replace(r, cells=tuple(map(fix, r.cells))) for r in p.rows))
+        for p in pages
+    ]
 
 
 def chars_to_lines(chars: list[dict[str, Any]], page: int, settings: PdfSettings) -> list[TextLine]:
@@ -268,12 +366,18 @@ class Stitched:
     unassigned: list[tuple[str, Provenance]]
 
 
-def rows_to_logical_rows(rows: Iterable[TableRow], source: str, settings: PdfSettings) -> Stitched:
+def rows_to_logical_rows(
+    rows: Iterable[TableRow],
+    source: str,
+    settings: PdfSettings,
+    join: Callable[[str, str], str] = join_fragments,
+) -> Stitched:
     """Stitch physical table rows of all pages into logical rows.
 
     Header rows (first or repeated) reset the column grid; number rows and empty rows drop;
     a row at the top of a page joins the previous page's last row if `starts_new_row` says
-    it does not start one of its own.
+    it does not start one of its own; `join` joins the two pieces of each cut cell
+    (`hyphens.join_two` for a producer that breaks inside words).
     """
     grid: Grid | None = None
     done = Stitched([], None, [])
@@ -294,7 +398,7 @@ def rows_to_logical_rows(rows: Iterable[TableRow], source: str, settings: PdfSet
         page_of_last = row.page
         logical = done.rows
         if top_of_page and logical and not spanning and not starts_new_row(cells, logical[-1]):
-            _extend(logical[-1], cells, where)
+            _extend(logical[-1], cells, where, join)
         else:
             logical.append(_new_row(cells, spanning, where))
     return done
@@ -309,10 +413,12 @@ def _new_row(cells: dict[str, str], spanning: bool, where: Provenance) -> RawRow
     return RawRow(cells, {c: where for c, text in cells.items() if text}, spanning)
 
 
-def _extend(row: RawRow, cells: Mapping[str, str], where: Provenance) -> None:
+def _extend(
+    row: RawRow, cells: Mapping[str, str], where: Provenance, join: Callable[[str, str], str]
+) -> None:
     for column, text in cells.items():
-        if text:
-            row.cells[column] = join_fragments(row.cells[column], text)
+        if text:  # a page break cut the cell: `үй-` / `бүлөлүк` joins like a wrapped line
+            row.cells[column] = join(row.cells.get(column, ""), text)
             row.provenance[column] = (
                 row.provenance[column].merge(where) if column in row.provenance else where
             )
@@ -401,14 +507,21 @@ def _split_entry(text: str, bold: str) -> tuple[str, str]:
 
 
 def contents_to_decree(
-    pages: list[PageContent], path: Path, sha256: str, settings: PdfSettings
+    pages: list[PageContent],
+    path: Path,
+    sha256: str,
+    settings: PdfSettings,
+    inside_words: bool = True,
 ) -> DecreeText:
-    """Pure: page contents → DecreeText, or UnreadableDecree with the reason."""
+    """Pure: page contents → DecreeText, or UnreadableDecree with the reason.
+    `inside_words`: see `breaks_inside_words`."""
     if not any(p.chars for p in pages):
         reason = SCANNED_REASON if any(p.images for p in pages) else "PDF has no text"
         raise UnreadableDecree(path, reason)
     source = path.name
-    table = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings)
+    pages = rejoin_cells(pages, inside_words)
+    join = join_two if inside_words else join_fragments
+    table = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings, join)
     if table.header_page is None:
         raise UnreadableDecree(
             path, "no plan table: no table row carries the plan's column headers"
@@ -458,7 +571,9 @@ def read_decree_pdf(path: Path, settings: PdfSettings | None = None) -> DecreeTe
         raise UnreadableDecree(path, f"cannot read file ({err.strerror or err})") from err
     with open_pdf(path, UnreadableDecree) as pdf:
         pages = _read_pages(path, pdf, settings)
-    return contents_to_decree(pages, path, hashlib.sha256(data).hexdigest(), settings)
+        inside_words = breaks_inside_words(str((pdf.metadata or {}).get("Producer", "")))
+    sha256 = hashlib.sha256(data).hexdigest()
+    return contents_to_decree(pages, path, sha256, settings, inside_words)
 
 
 def _read_pages(path: Path, pdf: Any, settings: PdfSettings) -> list[PageContent]:

@@ -257,9 +257,8 @@ class Layout:
 def measure_anchor(line: Line, layout: Layout) -> Fragment | None:
     """The fragment carrying a measure number, if it can sit in the anchor column."""
     if layout.anchor != "text":
-        pos = layout.anchor_pos
-        first = line.fragments[0]
-        return first if first.index == pos and _NUMBER_CELL.match(first.text) else None
+        at = next((f for f in line.fragments if f.index == layout.anchor_pos), None)
+        return at if at is not None and _NUMBER_CELL.match(at.text) else None
     text_pos = layout.pos("text")
     if text_pos is None:
         return None
@@ -280,10 +279,10 @@ def choose_anchor(lines: list[Line], layout: Layout) -> Layout:
             continue
         own = leading = 0
         for line in lines:
-            first = line.fragments[0]
-            numbered_text = any(_MEASURE_NO.match(f.text) for f in line.fragments[1:])
+            at = next((f for f in line.fragments if f.index == pos), None)
+            numbered_text = any(_MEASURE_NO.match(f.text) for f in line.fragments if f is not at)
             leading += numbered_text
-            own += first.index == pos and bool(_NUMBER_CELL.match(first.text)) and not numbered_text
+            own += at is not None and bool(_NUMBER_CELL.match(at.text)) and not numbered_text
         if own > leading:
             return Layout(layout.columns, layout.width, column)
     return layout

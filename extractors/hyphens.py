@@ -30,6 +30,9 @@ _ATTACHED_END = re.compile(rf"[^\W_][{HYPHENS}]$")  # `үй-`, `2020-`: attached
 _WORD_START = re.compile(r"^[^\W_]")
 _EDGE_PUNCT = "\"'«»“”„()[]{}.,;:!?…/"
 _WS = re.compile(r"\s+")
+# Longest ending that rejoins on its own evidence: Kyrgyz case endings (`н`, `дын`, `нун`),
+# `ция`; a longer piece (`бюджетте`) is a word a narrow column happens to start lines with.
+MAX_PIECE = 5
 
 
 def ends_with_attached_hyphen(line: str) -> bool:
@@ -50,7 +53,8 @@ class Vocabulary:
     """
 
     seen: Counter[str] = field(default_factory=Counter)
-    broken: Counter[str] = field(default_factory=Counter)
+    broken: Counter[str] = field(default_factory=Counter)  # last word of a wrapped line
+    heads: Counter[str] = field(default_factory=Counter)  # first word of a following line
 
     @classmethod
     def from_cells(cls, cells: Iterable[Sequence[str]]) -> Vocabulary:
@@ -60,24 +64,40 @@ class Vocabulary:
             vocab.add(lines)
         return vocab
 
-    def add(self, lines: Sequence[str]) -> None:
+    def add(self, lines: Sequence[str], full: Sequence[bool] | None = None) -> None:
+        """Count one cell's words. `full` (a reader that measured its lines): only the
+        breaks after a full line can cut a word, so only their two sides are in doubt."""
         for i, line in enumerate(lines):
             words = line.split()
             self.seen.update(t for w in words if (t := _token(w)))
-            if words and i < len(lines) - 1:
+            if words and i < len(lines) - 1 and (full is None or full[i]):
                 self.broken[_token(words[-1])] += 1
+            if words and i > 0 and (full is None or full[i - 1]):
+                self.heads[_token(words[0])] += 1
 
     def occurs(self, word: str) -> bool:
         return self.seen[_token(word)] > 0
 
-    def occurs_whole(self, word: str) -> bool:
-        """Does `word` occur somewhere other than at the end of a wrapped line?"""
+    def mostly_piece(self, word: str) -> bool:
+        """Is `word` seen more often on a break's side than anywhere else? A piece such as
+        `н` or `ция` is; a real word that narrow columns often put at a line start is not."""
         key = _token(word)
-        return self.seen[key] - self.broken[key] > 0
+        pieces = self.broken[key] + self.heads[key]
+        return pieces > self.seen[key] - pieces
+
+    def occurs_whole(self, word: str) -> bool:
+        """Does `word` occur somewhere no line break touches (mid-line, or a cell's first or
+        last word)? Only there is it surely a word and not a piece of one."""
+        key = _token(word)
+        return self.seen[key] - self.broken[key] - self.heads[key] > 0
 
 
-def join_two(left: str, right: str, vocabulary: Vocabulary | None = None) -> str:
-    """Join two consecutive lines of one cell (see the module docstring for the rules)."""
+def join_two(
+    left: str, right: str, vocabulary: Vocabulary | None = None, full: bool = False
+) -> str:
+    """Join two consecutive lines of one cell (see the module docstring for the rules).
+    `full`: the reader measured that `left`'s line is a single word filling its line to the
+    cell's edge, leaving no room for the next character (a typesetter's mid-word break)."""
     left, right = left.rstrip(), right.lstrip()
     if not left or not right:
         return left or right
@@ -88,7 +108,23 @@ def join_two(left: str, right: str, vocabulary: Vocabulary | None = None) -> str
         return left + right
     if starts_word and vocabulary is not None and _rejoins(left, right, vocabulary):
         return left + right
+    if starts_word and full and _cut_word(left, right, vocabulary):
+        return left + right
     return f"{left} {right}"
+
+
+def _cut_word(left: str, right: str, vocabulary: Vocabulary | None) -> bool:
+    """A line measured full whose word goes on in lower case on the next line: rejoined
+    when the joined word occurs in the document, or the piece on the next line is short
+    and occurs mostly right after full lines (`н`, `ция`, `ын`: a word's ending)."""
+    tail, head = left.split()[-1], right.split()[0].strip(_EDGE_PUNCT)
+    if not tail[-1:].isalpha() or not head[:1].isalpha() or not head[0].islower():
+        return False
+    if vocabulary is None:
+        return False
+    if vocabulary.occurs(tail + head):
+        return True
+    return len(head) <= MAX_PIECE and vocabulary.mostly_piece(head)
 
 
 def _rejoins(left: str, right: str, vocabulary: Vocabulary) -> bool:
@@ -101,13 +137,24 @@ def _rejoins(left: str, right: str, vocabulary: Vocabulary) -> bool:
     return vocabulary.occurs(joined) and not vocabulary.occurs_whole(tail)
 
 
-def join_lines(lines: Iterable[str], vocabulary: Vocabulary | None = None) -> str:
-    """A cell's lines → its text: line-end breaks undone, whitespace collapsed."""
-    text = ""
-    for raw in lines:
+def join_lines(
+    lines: Iterable[str],
+    vocabulary: Vocabulary | None = None,
+    full: Sequence[bool] | None = None,
+) -> str:
+    """A cell's lines → its text: line-end breaks undone, whitespace collapsed. `full[i]`:
+    line i was measured to fill its line (see `join_two`)."""
+    text, previous, last = "", "", 0
+    for i, raw in enumerate(lines):
         line = _WS.sub(" ", raw).strip()
-        if line:
-            text = join_two(text, line, vocabulary) if text else line
+        if not line:
+            continue
+        if text:
+            cut = full is not None and full[last] and " " not in previous
+            text = join_two(text, line, vocabulary, cut)
+        else:
+            text = line
+        previous, last = line, i
     return text
 
 
