@@ -88,7 +88,7 @@ def summary_grid(ws: Worksheet, ctx: Ctx, agencies: list[str], row: int) -> int:
                 put(ws, r, c, labels.word("states", "not_expected"), fill=GREY)
                 continue
             fill = STATE_FILLS.get(record["state"])
-            put(ws, r, c, state_text(labels, record), fill=fill, alignment=WRAP)
+            put(ws, r, c, grid_text(labels, record), fill=fill, alignment=WRAP)
         for c, key in enumerate(("reporting_rate", "on_time_rate"), start=len(periods) + 2):
             value = by_agency[key].get(agency) if agency in by_agency.index else None
             put(ws, r, c, value, RATE_FORMAT)
@@ -110,6 +110,15 @@ def summary_grid(ws: Worksheet, ctx: Ctx, agencies: list[str], row: int) -> int:
             f"B{total}:{get_column_letter(len(periods) + 1)}{total}", ColorScaleRule(**RATE_SCALE)
         )
     return total + 1
+
+
+def grid_text(labels, record) -> str:
+    """The state, and for a received report its completeness: measures it reported on /
+    measures it had to report on (`5/7`)."""
+    text = state_text(labels, record)
+    if record["state"] in ("on_time", "late") and record["measures_expected"]:
+        text += f" ({record['measures_reported']}/{record['measures_expected']})"
+    return text
 
 
 def summary_ranking(ws: Worksheet, ctx: Ctx, ranked, row: int) -> int:
