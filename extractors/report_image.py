@@ -1,6 +1,6 @@
 """Scanned reports: image files and image-only PDFs, read with OCR into a Document.
 
-Claims photos and scans (`.png/.jpg/.jpeg/.tif/.tiff`, by magic bytes) and PDFs with a page
+Claims photos and scans (`.png/.jpg/.jpeg/.tif/.tiff/.heic`, by magic bytes) and PDFs with a page
 that has no text layer (fewer than a few characters, but images); such a PDF is OCR'd whole. Each page goes through
 `extractors.ocr.read_page`; its ruled table becomes a `Table` (per-row OCR confidence in
 `row_confidence`) and the text around it `Paragraph`s (one per line, with confidence), so
@@ -26,8 +26,17 @@ from extractors.ocr import OcrPage, OcrSettings, read_page, tesseract_available
 from extractors.ocr.photo import flatten_photo
 from extractors.report_settings import ReaderSettings, over_limit
 
-SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+try:  # iPhones save photos as HEIC; pillow-heif teaches Pillow to open them
+    import pillow_heif
+except ImportError:  # pragma: no cover - a declared dependency; HEIC is then unsupported
+    pillow_heif = None
+else:
+    pillow_heif.register_heif_opener()
+
+SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif")
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+# ISO base media file: "ftyp" at offset 4, then the brand of a HEIF still image
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 PDF_MAGIC = b"%PDF"
 ENABLE_OCR = (
     "install tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus (make setup does this as root)"
@@ -42,6 +51,8 @@ def can_read(path: Path, head: bytes) -> bool:
     """Images by magic bytes (or suffix, for damaged files); PDFs only without text layer."""
     if head.startswith(IMAGE_MAGIC):
         return True
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return pillow_heif is not None
     if PDF_MAGIC in head[:1024]:
         return has_scanned_pages(path)
     return path.suffix.lower() in SUFFIXES

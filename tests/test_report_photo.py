@@ -106,3 +106,16 @@ def test_a_photo_read_with_low_confidence_goes_to_review_with_the_reason(tmp_pat
         e for e in reading.entries if "OCR read this entry with low confidence" in e.review_reason
     ]
     assert doubtful and all(e.confidence < 0.6 for e in doubtful)
+
+
+def test_heic_photo_is_claimed_and_opened_like_a_jpeg(photos, tmp_path):
+    from extractors import report_image
+    from extractors.reports import reader_for
+
+    # HEIF keeps a photo's turn in its own container (irot), not EXIF: save it upright.
+    heic = tmp_path / "IMG_0042.HEIC"
+    ImageOps.exif_transpose(Image.open(photos["ru"])).save(heic, format="HEIF", quality=90)
+    assert reader_for(heic, heic.read_bytes()[:2048]) is report_image
+    ((page, dpi),) = report_image._image_pages(heic, 1, 80_000_000)
+    ((jpeg_page, jpeg_dpi),) = report_image._image_pages(photos["ru"], 1, 80_000_000)
+    assert page.size == jpeg_page.size and abs(dpi - jpeg_dpi) < 1  # the same sheet found
