@@ -106,6 +106,9 @@ def build_agency_workbook(
         word_col(ctx, "state", "states"),
     ]
     row = write_table(ws, rows.missing, missing, labels, row + 1, freeze=False)
+    if rows.missing.empty:
+        put(ws, row, 1, labels.text("letter_none"))
+        row += 1
     put(ws, row + 1, 1, labels.sheet("overdue"), font=BOLD)
     header = row + 2
     overdue = [

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,6 +38,7 @@ MIN_WIDTH, MAX_WIDTH, WIDE_WIDTH = 8, 30, 45
 GREY = PatternFill(
     "solid", fgColor="EDEDED"
 )  # not expected / not due: no colour that means something
+THIN = Border(*(Side(style="thin", color="A6A6A6") for _ in range(4)))  # table cells
 LINK_FONT = Font(color="0563C1", underline="single")
 
 
@@ -89,6 +90,7 @@ def put(
     font: Font | None = None,
     fill: PatternFill | None = None,
     alignment: Alignment | None = None,
+    border: Border | None = None,
 ) -> Cell:
     """Write one cell; strings are never formulas."""
     value = plain(value)
@@ -104,7 +106,7 @@ def put(
         cell.value = value
     if isinstance(value, date | datetime):
         number_format = DATE_FORMAT
-    style(cell, number_format, font, fill, alignment, quote)
+    style(cell, number_format, font, fill, alignment, quote, border)
     return cell
 
 
@@ -115,14 +117,15 @@ def style(
     fill: PatternFill | None,
     alignment: Alignment | None,
     quote: bool,
+    border: Border | None = None,
 ) -> None:
     """Apply a style, reusing the workbook's style record for a combination seen before
     (assigning style objects cell by cell hashes them every time: slow on big sheets)."""
-    if not (number_format or font or fill or alignment or quote):
+    if not (number_format or font or fill or alignment or quote or border):
         return
     wb = cell.parent.parent
     cache = wb.__dict__.setdefault("_planwatch_styles", {})
-    key = (number_format, id(font), id(fill), id(alignment), quote)
+    key = (number_format, id(font), id(fill), id(alignment), quote, id(border))
     if key in cache:
         cell._style = copy(cache[key])
         return
@@ -136,6 +139,8 @@ def style(
         cell.alignment = alignment
     if quote:
         cell.quotePrefix = True
+    if border is not None:
+        cell.border = border
     cache[key] = copy(cell._style)
 
 
@@ -160,7 +165,16 @@ def write_table(
 ) -> int:
     """A header row and one row per frame row; returns the next free row."""
     for c, col in enumerate(columns, start=1):
-        put(ws, first_row, c, labels.header(col.key), font=BOLD, fill=HEADER_FILL, alignment=WRAP)
+        put(
+            ws,
+            first_row,
+            c,
+            labels.header(col.key),
+            font=BOLD,
+            fill=HEADER_FILL,
+            alignment=WRAP,
+            border=THIN,
+        )
     r = first_row
     for r, record in enumerate(frame.to_dict("records"), start=first_row + 1):
         for c, col in enumerate(columns, start=1):
@@ -174,6 +188,7 @@ def write_table(
                 font=LINK_FONT if target else None,
                 fill=col.fill(record) if col.fill else None,
                 alignment=WRAP if col.key in WIDE_COLUMNS else TOP,
+                border=THIN,
             )
             if target:
                 cell.hyperlink = target
@@ -248,7 +263,7 @@ def page_setup(ws: Worksheet, title_rows: str, left: str, center: str, right: st
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = bool(title_rows)  # tables: yes; the Summary: no
+    ws.print_options.gridLines = False  # tables have borders; gridlines fill the page
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows:
         ws.print_title_rows = title_rows

@@ -20,6 +20,7 @@ from outputs.workbook.style import (
     LINE_HEIGHT,
     RATE_FORMAT,
     RED,
+    THIN,
     TITLE_FONT,
     TOP,
     WRAP,
@@ -75,31 +76,31 @@ def summary_grid(ws: Worksheet, ctx: Ctx, agencies: list[str], row: int) -> int:
     heads = [labels.header("agency"), *map(labels.period, periods)]
     heads += [labels.header("reporting_rate"), labels.header("on_time_rate")]
     for c, text in enumerate(heads, start=1):
-        put(ws, header, c, text, font=BOLD, fill=HEADER_FILL, alignment=WRAP)
+        put(ws, header, c, text, font=BOLD, fill=HEADER_FILL, alignment=WRAP, border=THIN)
     ws.row_dimensions[header].height = 45
     cells = {(r["agency"], r["period"]): r for r in states.to_dict("records")}
     by_agency, by_period = rates(states, "agency"), rates(states, "period")
     r = header
     for r, agency in enumerate(agencies, start=header + 1):
-        put(ws, r, 1, ctx.agency(agency), alignment=TOP)
+        put(ws, r, 1, ctx.agency(agency), alignment=TOP, border=THIN)
         for c, period in enumerate(periods, start=2):
             record = cells.get((agency, period))
             if record is None:
-                put(ws, r, c, labels.word("states", "not_expected"), fill=GREY)
+                put(ws, r, c, labels.word("states", "not_expected"), fill=GREY, border=THIN)
                 continue
             fill = STATE_FILLS.get(record["state"])
-            put(ws, r, c, grid_text(labels, record), fill=fill, alignment=WRAP)
+            put(ws, r, c, grid_text(labels, record), fill=fill, alignment=WRAP, border=THIN)
         for c, key in enumerate(("reporting_rate", "on_time_rate"), start=len(periods) + 2):
             value = by_agency[key].get(agency) if agency in by_agency.index else None
-            put(ws, r, c, value, RATE_FORMAT)
+            put(ws, r, c, value, RATE_FORMAT, border=THIN)
     total = r + 1
-    put(ws, total, 1, labels.header("rate_row"), font=BOLD)
+    put(ws, total, 1, labels.header("rate_row"), font=BOLD, border=THIN)
     for c, period in enumerate(periods, start=2):
         value = by_period["reporting_rate"].get(period) if period in by_period.index else None
-        put(ws, total, c, value, RATE_FORMAT, font=BOLD)
+        put(ws, total, c, value, RATE_FORMAT, font=BOLD, border=THIN)
     f = ctx.result.figures
     for c, key in enumerate(("reporting_rate", "on_time_rate"), start=len(periods) + 2):
-        put(ws, total, c, f.get(key), RATE_FORMAT, font=BOLD)
+        put(ws, total, c, f.get(key), RATE_FORMAT, font=BOLD, border=THIN)
     first_rate = get_column_letter(len(periods) + 2)
     last_rate = get_column_letter(len(periods) + 3)
     ws.conditional_formatting.add(
