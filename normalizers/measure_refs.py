@@ -53,12 +53,17 @@ class EntryStart:
     ref: str | None
     rest: str
     ordinal: str  # the shape of its leading ordinal ("arabic", "letter", ...), "" if none
+    style: str = ""  # shape and closing mark ("arabic.", "arabic)"): one list, one style
 
 
 def leading_ordinal(text: str) -> tuple[str, int]:
     """(shape, where the text after it begins) of a leading ordinal; ("", 0) when none."""
     m = _ordinal().match(text or "")
     return (m.lastgroup or "", m.end()) if m else ("", 0)
+
+
+def _style(text: str, shape: str, end: int) -> str:
+    return shape + text[:end].strip()[-1:] if shape else ""
 
 
 def entry_start(text: str) -> EntryStart | None:
@@ -78,12 +83,12 @@ def entry_start(text: str) -> EntryStart | None:
         again = at_start.match(text, inner.end()) if bare else None
         if again and re.search(r"[^\d.\s]", again[0]):
             m = again
-        return EntryStart(m["id"], _tail(text, m.end()), shape)
+        return EntryStart(m["id"], _tail(text, m.end()), shape, _style(text, shape, start))
     if not start:
         return None
     found = marked.search(text, start)
     ref = (found["id"] or found["after"]) if found else None
-    return EntryStart(ref, text[start:].strip(), shape)
+    return EntryStart(ref, text[start:].strip(), shape, _style(text, shape, start))
 
 
 def _tail(text: str, end: int) -> str:

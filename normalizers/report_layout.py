@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.model import Document, Table
+from normalizers.measure_links import MIN_TEXT_WORDS
 from normalizers.measure_refs import EntryStart, entry_start
 from normalizers.report_columns import is_closing, map_header
 
@@ -140,10 +141,11 @@ def row_to_entry(row: tuple[str, ...], header: dict[str, int], location: str) ->
 def paragraphs_to_layout(doc: Document) -> Layout:
     """Numbered paragraphs as entries: "2.1. ...", "п. 2.1 ...", "2.1-чара ...", and the same
     after an ordinal ("1. Мероприятие № 15.2 ...", "3) 9.2-чара боюнча: ..."). An entry runs
-    on over the paragraphs after it — its text, sub-items ("а) ...", "• ..."), a status line —
-    until the next entry or a closing line (signature, annex, executor). A letter whose
-    numbered points name no measure at all has them as entries without a number (to be
-    linked by their text)."""
+    on over the paragraphs after it — its text, sub-items ("а) ...", "• ...", "1) ..." under
+    "1."), a status line — until the next point of its list, a section or a closing line
+    (signature, annex, executor). A point of the same list that names no measure but says
+    something is an entry without a number (linked by its text, else reviewed); a letter
+    whose points name no measure at all has every point as such an entry."""
     table_lines = [_line(r) for table in doc.tables for r in table.rows if _line(r)]
     for with_numbers in (True, False):
         entries, lines = _numbered_entries(doc, with_numbers)
@@ -155,27 +157,33 @@ def paragraphs_to_layout(doc: Document) -> Layout:
 def _numbered_entries(doc: Document, with_numbers: bool) -> tuple[list[RawEntry], list[str]]:
     entries: list[RawEntry] = []
     lines: list[str] = []
-    open_entry = False  # the last entry may still take the paragraphs that follow
+    style: str | None = None  # the open entry's ordinal style; None: no entry is open
     for paragraph in doc.paragraphs:
         start = entry_start(paragraph.text)
-        opens = start and (start.ref or (not with_numbers and _is_heading(start)))
-        if opens:
+        point = _is_point(start)
+        next_point = point and start.style == style  # the open entry's list goes on
+        says = point and len(start.rest.split()) >= MIN_TEXT_WORDS
+        if (start and start.ref) or (point and (not with_numbers or (next_point and says))):
             entries.append(
                 RawEntry(ref=start.ref or "", progress=start.rest, location=paragraph.location)
             )
-            open_entry = True
-        elif open_entry and not is_closing(paragraph.text) and not _is_heading(start):
+            style = start.style
+        elif style is not None and not _ends_entry(start, next_point, paragraph.text):
             entries[-1] = merge_entries(entries[-1], RawEntry(progress=paragraph.text.strip()))
         else:
             lines.append(paragraph.text)
-            open_entry = False
+            style = None
     return entries, lines
 
 
-def _is_heading(start: EntryStart | None) -> bool:
-    """An arabic or roman ordinal without a measure number is the letter's next point or
-    section, not a sub-item of the entry before it (sub-items are "а)", "•", "-")."""
-    return bool(start) and start.ordinal in TOP_LEVEL_ORDINALS
+def _ends_entry(start: EntryStart | None, next_point: bool, text: str) -> bool:
+    """The next point of the entry's list, a section ("II. …") or a closing line."""
+    return next_point or (_is_point(start) and start.ordinal == "roman") or is_closing(text)
+
+
+def _is_point(start: EntryStart | None) -> bool:
+    """A point of the letter's own list (an arabic or roman ordinal) naming no measure."""
+    return bool(start) and not start.ref and start.ordinal in TOP_LEVEL_ORDINALS
 
 
 def _line(row: tuple[str, ...]) -> str:

@@ -883,3 +883,29 @@ def test_table_cells_that_open_with_an_ordinal(plan):
         ("24.3", "completed"),
     ]
     assert result.outcome == Outcome.ACCEPTED, result.reason
+
+
+def test_sub_points_sections_and_unnumbered_points_of_a_letter(plan):
+    lines = [
+        "Министерство внутренних дел Кыргызской Республики",
+        "за II полугодие 2019 года",
+        "I. Информация о ходе исполнения плана",  # a section: no entry
+        "1. По пункту 16.2:",
+        "1) разработана памятка для сотрудников;",  # "1)" under "1.": a sub-point of 16.2
+        "2) памятка роздана в 7 областях.",
+        "Выполнено.",
+        "2. Проведено обучение по вопросам насилия для участковых инспекторов.",
+        "II. Прочее",
+        "3. п. 24.3 Выполнено частично.",
+        "Министр А. Асанов",
+    ]
+    doc = Document(
+        "r.txt", paragraphs=tuple(Paragraph(t, f"line {i}") for i, t in enumerate(lines))
+    )
+    result = read_report(doc, plan, "r.txt")
+    got = [(e.measure_id, e.status, e.location) for e in result.entries]
+    assert got[0] == ("16.2", "completed", "line 3") and got[2] == ("24.3", "in_progress", "line 9")
+    assert result.entries[0].progress_text.endswith("в 7 областях. Выполнено.")
+    # the point without a measure number is kept: linked by its text or sent to review
+    assert result.entries[1].location == "line 7"
+    assert result.entries[1].measure_id or result.outcome == Outcome.NEEDS_REVIEW
