@@ -157,16 +157,25 @@ class GridPlan:
     tables: list[int]  # indexes of the tables that belong to the plan
 
 
+def table_width(table: Sequence[GridRow]) -> int:
+    return max((c.col + c.span for row in table for c in row.cells), default=0)
+
+
 def tables_to_rows(tables: Sequence[Sequence[GridRow]]) -> GridPlan:
-    """All tables of a document → the plan's logical rows (see the module docstring)."""
+    """All tables of a document → the plan's logical rows (see the module docstring). A
+    table without a header continues the plan only if it is as wide as the plan's table
+    (a two-column abbreviation list after it does not)."""
     done = GridPlan([], [], [])
     layout: Layout | None = None
+    width = 0
     for t, table in enumerate(tables):
         first = True
+        if layout is not None and table_width(table) != width:
+            layout = None  # not the plan's table, unless it brings its own header
         for row in table:
             found = header_layout(row)
             if found is not None:
-                layout = found
+                layout, width = found, table_width(table)
                 continue
             if layout is None or row.header or is_number_row(row) or not row.filled():
                 continue
