@@ -160,7 +160,7 @@ def test_a_schedule_really_fires_on_a_loopback_server(settings, loopback_server)
     # The run really did the work. Scheduled runs take "today" (in Asia/Bishkek), never
     # the as-of day frozen into the deployment.
     assert [p.name for p in settings.out_dir.glob("overdue-*.xlsx")] == [
-        f"overdue-{today_in('Asia/Bishkek').isoformat()}.xlsx"
+        f"overdue-{today_in('Asia/Bishkek').isoformat()}.ky.xlsx"
     ]
     # pause_on_shutdown=False: the schedule stays active after serve stops.
     deployment = httpx.get(
