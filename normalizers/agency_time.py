@@ -176,7 +176,7 @@ def _spelled_owners(ref: AgencyRef, reg: Registry, shared: tuple[str, ...]) -> l
 
 
 def _pick(ref: AgencyRef, reg: Registry, on: date, shared: tuple[str, ...]) -> tuple[str, bool]:
-    candidates = dict.fromkeys((ref.code, *shared, *reg.homonyms.get(ref.code, ())))
+    candidates = dict.fromkeys((ref.code, *shared))  # only bodies these very words name
     valid = [c for c in candidates if reg.agencies[c].valid_on(on)]
     if len(valid) == 1:
         exact = valid[0] in shared or valid[0] == ref.code

@@ -30,13 +30,21 @@ def normalize_plan(plan: Plan) -> Plan:
     """The plan with every measure's deadline and agencies filled, using the plan's years
     and its own abbreviation list; QA findings appended to `plan.findings`."""
     reg = merge_abbreviations(plan.abbreviations)
+    on = names_date(plan)
     measures, findings = [], []
     for m in plan.measures:
         deadline = parse_deadline(m.deadline_raw, plan.years)
-        agencies = tuple(resolve(m.responsible_raw, reg))
+        agencies = tuple(resolve(m.responsible_raw, reg, on=on))
         measures.append(replace(m, deadline=deadline, agencies=agencies))
         findings.extend(measure_findings(measures[-1]))
     return replace(plan, measures=tuple(measures), findings=(*plan.findings, *findings))
+
+
+def names_date(plan: Plan) -> date | None:
+    """The day whose agency names a plan's cells are read with: its adoption (the model
+    has no adoption date, so the first day of its years; a 2022-2024 plan reads
+    "Министерство здравоохранения" as the ministry of 2021, not the one before it)."""
+    return date(plan.years[0], 1, 1) if plan.years else None
 
 
 def _where(m: Measure, column: str) -> str:

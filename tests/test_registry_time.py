@@ -240,3 +240,35 @@ def test_the_shipped_registry_loads(tmp_path):
         data_path("normalizers", REGISTRY_FILE).read_text(encoding="utf-8"), encoding="utf-8"
     )
     assert set(load_registry(path).agencies) == set(registry().agencies)
+
+
+def test_a_later_plan_reads_the_names_of_its_own_years():
+    from core.model import Measure, Plan
+    from normalizers.plan_normalize import names_date, normalize_plan
+
+    cell = (
+        "Министерство здравоохранения, Минтруда, соцобеспечения и миграции, МИД (по согласованию)"
+    )
+    measure = Measure(
+        "nap-2022",
+        "1.1",
+        1,
+        "1",
+        1,
+        "задача",
+        "мера",
+        deadline_raw="на 2022-2024 годы",
+        responsible_raw=cell,
+    )
+    for years, codes in [
+        ((2022, 2024), ["ССМ-2021", "ЭСКММ", "ТИМ"]),
+        ((2018, 2020), ["ССМ", "ЭСКММ", "ТИМ"]),  # a 2018 plan: the health ministry of then
+    ]:
+        plan = Plan("nap", "title", "src", "sha", years, measures=(measure,))
+        assert names_date(plan) == date(years[0], 1, 1)
+        (done,) = normalize_plan(plan).measures
+        assert [r.code for r in done.agencies] == codes
+    assert (done.deadline.start, done.deadline.confident) == (
+        date(2022, 1, 1),
+        False,
+    )  # outside 2018-2020
