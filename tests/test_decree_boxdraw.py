@@ -3,8 +3,9 @@
 Rendered by `tests/fixtures/decree_containers.py` as the legal database prints plan matrices:
 each cell wrapped inside its column (words broken after their hyphens), task cells spanning
 their measures, chapter and goal rows spanning the table; once at comfortable widths, once
-narrow with the task text running on through the open rule lines. Property tests render random
-small plans at random column widths.
+narrow with the task text running on through the open rule lines, as an ASCII grid. Property
+tests render random small plans at random column widths, and random partitions of a grid into
+merged cells.
 """
 
 from __future__ import annotations
@@ -175,3 +176,75 @@ def test_other_plan_layouts_read_back_exactly(layout: str, tmp_path: Path) -> No
         plan = read_decree(render(body, tmp_path / name, **options))
         total, misses = layouts.cell_misses(plan, expected)
         assert (total, misses) == (117 * 11, []), f"{layout} as {name}"
+
+
+# --------------------------------------------------------------------------- random spans
+
+_ARMS = {  # (up, down, left, right) → the box character joining those strokes
+    (0, 1, 0, 1): "┌", (0, 1, 1, 0): "┐", (1, 0, 0, 1): "└", (1, 0, 1, 0): "┘",
+    (1, 1, 0, 1): "├", (1, 1, 1, 0): "┤", (0, 1, 1, 1): "┬", (1, 0, 1, 1): "┴",
+    (1, 1, 1, 1): "┼", (1, 1, 0, 0): "│", (0, 0, 1, 1): "─",
+}  # fmt: skip
+
+
+@st.composite
+def partitions(draw) -> tuple[int, int, list[tuple[int, int, int, int]]]:
+    """A grid of rows × cols cut into rectangles (row, col, rowspan, colspan)."""
+    rows, cols = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for r in range(rows):
+        for c in range(cols):
+            if (r, c) in taken:
+                continue
+            free = next((k for k in range(c, cols) if (r, k) in taken), cols) - c
+            span = draw(st.integers(1, free))
+            down = draw(st.integers(1, rows - r))
+            cells.append((r, c, down, span))
+            taken |= {(r + i, c + j) for i in range(down) for j in range(span)}
+    return rows, cols, cells
+
+
+def draw_partition(rows: int, cols: int, cells, width: int = 5) -> list[str]:
+    """The partition drawn in box characters, each grid row one text line high, each cell's
+    text (`r<row>c<col>`) on its first line."""
+    h, w = 2 * rows + 1, (width + 1) * cols + 1
+    canvas = [[" "] * w for _ in range(h)]
+    edges_h, edges_v = set(), set()
+    for r, c, down, span in cells:
+        y0, y1, x0, x1 = 2 * r, 2 * (r + down), (width + 1) * c, (width + 1) * (c + span)
+        edges_h |= {(y, x) for y in (y0, y1) for x in range(x0, x1 + 1)}
+        edges_v |= {(y, x) for x in (x0, x1) for y in range(y0, y1 + 1)}
+        for k, ch in enumerate(f"r{r}c{c}"):
+            canvas[y0 + 1][x0 + 1 + k] = ch
+    for y in range(h):
+        for x in range(w):
+            if (y, x) in edges_h or (y, x) in edges_v:
+                arms = (
+                    int((y - 1, x) in edges_v and (y, x) in edges_v),
+                    int((y + 1, x) in edges_v and (y, x) in edges_v),
+                    int((y, x - 1) in edges_h and (y, x) in edges_h),
+                    int((y, x + 1) in edges_h and (y, x) in edges_h),
+                )
+                canvas[y][x] = _ARMS.get(arms, canvas[y][x])
+    return ["".join(line) for line in canvas]
+
+
+@settings(max_examples=150, deadline=None)
+@given(partitions())
+def test_any_partition_into_merged_cells_reads_back(grid) -> None:
+    """Every rectangle comes back as one cell: its text, its first column and span (columns
+    and rows counted as drawn: a boundary no cell draws is no boundary)."""
+    rows, cols, cells = grid
+    got = table_to_grid(draw_partition(rows, cols, cells), 0, "p.txt")
+    starts_r = sorted({r for r, _, _, _ in cells})  # rows where some cell starts
+    bounds = sorted({c for _, c, _, _ in cells} | {c + s for _, c, _, s in cells})
+    expected = [
+        sorted(
+            (bounds.index(c), bounds.index(c + s) - bounds.index(c), f"r{r}c{c}")
+            for r, c, _, s in cells
+            if r == top
+        )
+        for top in starts_r
+    ]
+    assert [sorted((x.col, x.span, x.text) for x in row.cells) for row in got] == expected
