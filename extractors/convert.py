@@ -25,9 +25,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "ConvertSettings",
     "LibreOfficeMissing",
     "convert",
+    "convert_many",
     "converted",
     "soffice_available",
 ]
@@ -141,7 +142,13 @@ def convert(
             path, f"converting this file needs LibreOffice, which is not installed: {INSTALL_HINT}"
         )
     with tempfile.TemporaryDirectory(prefix="planwatch-soffice-") as work:
-        result = _run_soffice(binary, path, target, Path(work), settings)
+        # A plain ASCII name: LibreOffice mangles some non-ASCII names in its output name.
+        names = {"source": f"source{path.suffix.lower()}"}
+        output = _run_soffice(binary, [("source", path)], target, Path(work), settings, names)
+        result = Path(work) / "out" / f"source.{target}"
+        if not result.is_file() or result.stat().st_size == 0:
+            said = _last_line(output) or "no output file"
+            raise ConversionError(path, f"LibreOffice could not convert this file ({said})")
         if cached is None:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             return Path(shutil.move(result, Path(out_dir) / f"{path.stem}.{target}"))
@@ -150,6 +157,43 @@ def convert(
         shutil.move(result, partial)
         os.replace(partial, cached)  # atomic: a concurrent worker never reads half a file
         return cached
+
+
+def convert_many(
+    paths: Sequence[Path], target: str, settings: ConvertSettings | Mapping[str, Any]
+) -> list[Path]:
+    """Fill the cache for many files with ONE LibreOffice run: its start-up (most of the
+    ~1.5 s of CPU a single conversion costs) is paid once. Returns the files that were not
+    converted (already cached, failed, or all of them after a timeout, which gets
+    `timeout` seconds per file); `convert` then converts and judges each one alone."""
+    settings = ConvertSettings.resolve(settings)
+    if settings.cache_dir is None:
+        raise ValueError("convert_many fills the cache: settings.cache_dir must be set")
+    cache = Path(settings.cache_dir)
+    pending: dict[str, Path] = {}
+    for path in paths:
+        sha = file_sha256(path)
+        if not (cache / f"{sha}.{target}").is_file():
+            pending.setdefault(sha, Path(path))
+    binary = shutil.which(settings.soffice)
+    if not pending or binary is None:
+        return list(pending.values())
+    with tempfile.TemporaryDirectory(prefix="planwatch-soffice-") as work:
+        names = {sha: f"{sha}{path.suffix.lower()}" for sha, path in pending.items()}
+        batch = replace(settings, timeout=settings.timeout * len(pending))
+        try:
+            _run_soffice(binary, list(pending.items()), target, Path(work), batch, names)
+        except ConversionError:
+            return list(pending.values())
+        cache.mkdir(parents=True, exist_ok=True)
+        for sha in list(pending):
+            result = Path(work) / "out" / f"{sha}.{target}"
+            if result.is_file() and result.stat().st_size:
+                partial = cache / f".{sha}.{target}.{os.getpid()}.part"
+                shutil.move(result, partial)
+                os.replace(partial, cache / f"{sha}.{target}")
+                del pending[sha]
+    return list(pending.values())
 
 
 def file_sha256(path: Path) -> str:
@@ -161,18 +205,24 @@ def file_sha256(path: Path) -> str:
 
 
 def _run_soffice(
-    binary: str, path: Path, target: str, work: Path, settings: ConvertSettings
-) -> Path:
-    """Run LibreOffice on a private copy inside `work`; return the file it wrote."""
+    binary: str,
+    sources: list[tuple[str, Path]],
+    target: str,
+    work: Path,
+    settings: ConvertSettings,
+    names: dict[str, str],
+) -> str:
+    """Run LibreOffice once on private copies (`names[key]` in `work/in`) of `sources`
+    ((key, path) pairs); the results land in `work/out`. Returns its output."""
     source_dir, out_dir, profile = work / "in", work / "out", work / "profile"
     source_dir.mkdir()
     out_dir.mkdir()
-    # A plain ASCII name: LibreOffice mangles some non-ASCII names in its output name.
-    source = source_dir / f"source{path.suffix.lower()}"
-    try:
-        shutil.copyfile(path, source)
-    except OSError as err:
-        raise ConversionError(path, f"cannot copy the file for conversion ({err})") from err
+    first = sources[0][1]
+    for key, path in sources:
+        try:
+            shutil.copyfile(path, source_dir / names[key])
+        except OSError as err:
+            raise ConversionError(path, f"cannot copy the file for conversion ({err})") from err
     command = [
         binary,
         f"-env:UserInstallation={profile.as_uri()}",
@@ -186,16 +236,11 @@ def _run_soffice(
         FILTERS[target],
         "--outdir",
         str(out_dir),
-        str(source),
+        *(str(source_dir / names[key]) for key, _ in sources),
     ]
     if settings.isolate_network and _can_unshare_network():
         command = ["unshare", "-rn", *command]
-    output = _run_killable(command, work, settings.timeout, path)
-    result = out_dir / f"source.{target}"
-    if not result.is_file() or result.stat().st_size == 0:
-        said = _last_line(output) or "no output file"
-        raise ConversionError(path, f"LibreOffice could not convert this file ({said})")
-    return result
+    return _run_killable(command, work, settings.timeout, first)
 
 
 def _run_killable(command: list[str], home: Path, timeout: float, path: Path) -> str:

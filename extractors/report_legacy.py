@@ -9,13 +9,14 @@ name; the archive keeps the original's bytes (the conversion is only a cache ent
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from core.errors import UnreadableReport
 from core.model import Document
 from extractors import report_docx, report_xlsx
-from extractors.convert import ConversionError, ConvertSettings, converted
+from extractors.convert import ConversionError, ConvertSettings, convert_many, converted
 from extractors.office_sniff import sniff
 from extractors.report_settings import ReaderSettings
 from extractors.report_zip import zip_infos
@@ -30,6 +31,27 @@ def can_read(path: Path, head: bytes) -> bool:
     return kind is not None and (
         kind.target is not None or kind.encrypted or kind.name == "corrupt-ole"
     )
+
+
+def prepare(paths: Sequence[Path], settings: ReaderSettings | None = None) -> list[Path]:
+    """Convert every legacy file among `paths` into the conversion cache, one LibreOffice
+    run per target format (a batch pays LibreOffice's start-up once: ~4x less CPU for five
+    files). Needs `settings.convert_cache`; returns the files left for `read` to convert
+    alone (any failure is judged there, file by file)."""
+    settings = ReaderSettings.resolve(settings)
+    if settings.convert_cache is None:
+        raise ValueError("prepare fills the conversion cache: set ReaderSettings.convert_cache")
+    by_target: dict[str, list[Path]] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                kind = sniff(Path(path), handle.read(2048))
+        except OSError:
+            continue
+        if kind is not None and kind.target is not None and not kind.encrypted:
+            by_target.setdefault(kind.target, []).append(Path(path))
+    convert = ConvertSettings(timeout=settings.convert_timeout, cache_dir=settings.convert_cache)
+    return [p for target, group in by_target.items() for p in convert_many(group, target, convert)]
 
 
 def read(path: Path, settings: ReaderSettings | None = None) -> Document:

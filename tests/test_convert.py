@@ -24,6 +24,7 @@ from extractors.convert import (
     ConvertSettings,
     LibreOfficeMissing,
     convert,
+    convert_many,
     converted,
     soffice_available,
 )
@@ -197,3 +198,32 @@ def test_real_libreoffice_is_killed_at_the_timeout(tmp_path):
     source = _docx(tmp_path / "a.docx", "x")
     with pytest.raises(ConversionTimeout):
         convert(source, "doc", {"timeout": 0.2}, tmp_path)
+
+
+def test_convert_many_fills_the_cache_in_one_run_and_leaves_failures(tmp_path):
+    runs = tmp_path / "runs"
+    body = (
+        f"open({str(runs)!r}, 'a').write('run\\n')\n"
+        "out = args[args.index('--outdir') + 1]\n"
+        "for source in args[args.index('--outdir') + 2:]:\n"
+        "    data = open(source, 'rb').read()\n"
+        "    if data != b'broken':  # LibreOffice writes nothing for a file it cannot load\n"
+        "        stem = os.path.basename(source).rsplit('.', 1)[0]\n"
+        "        open(os.path.join(out, stem + '.docx'), 'wb').write(b'docx of ' + data)\n"
+    )
+    cache = tmp_path / "cache"
+    settings = ConvertSettings(soffice=_fake_soffice(tmp_path, body), cache_dir=str(cache))
+    files = []
+    for name, data in [
+        ("a.doc", b"one"),
+        ("b.rtf", b"two"),
+        ("c.odt", b"broken"),
+        ("d.doc", b"one"),
+    ]:
+        (tmp_path / name).write_bytes(data)
+        files.append(tmp_path / name)
+    left = convert_many(files, "docx", settings)
+    assert left == [tmp_path / "c.odt"] and runs.read_text() == "run\n"
+    assert sorted(p.read_bytes() for p in cache.iterdir()) == [b"docx of one", b"docx of two"]
+    assert convert(files[3], "docx", settings).read_bytes() == b"docx of one"  # from the cache
+    assert convert_many(files[:2], "docx", settings) == [] and runs.read_text() == "run\n"

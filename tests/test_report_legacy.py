@@ -214,3 +214,19 @@ def test_zip_member_guard_helper_on_a_non_zip(tmp_path):
     with zipfile.ZipFile(tmp_path / "y.zip", "w") as archive:
         archive.writestr("a", "b")
     assert [i.filename for i in zip_infos(tmp_path / "y.zip")] == ["a"]
+
+
+@pytest.mark.slow
+def test_prepare_converts_a_batch_into_the_cache_read_then_uses(legacy_files, tmp_path, seed_plan):
+    settings = ReaderSettings(convert_cache=str(tmp_path / "cache"))
+    inbox = list(legacy_files.values())
+    assert report_legacy.prepare(inbox, settings) == []  # two LibreOffice runs: docx, xlsx
+    cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert cached == sorted(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}.{BY_FORMAT[f].source_format}"
+        for f, p in legacy_files.items()
+    )
+    for fmt, path in legacy_files.items():
+        reading = read_report(read_document(path, settings), seed_plan, path.name)
+        assert tuple((e.measure_id, e.status) for e in reading.entries) == BY_FORMAT[fmt].statuses
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == cached  # nothing new
