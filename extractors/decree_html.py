@@ -177,11 +177,16 @@ class _DecreeParser(HTMLParser):
         self.flush()
 
 
-def html_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
+def html_items(text: str, source: str) -> list[Item]:
+    """The document in order: paragraphs and its top-level tables as grid rows."""
     parser = _DecreeParser(source)
     parser.feed(text)
     parser.close()
-    return items_to_decree(parser.items, source=source, sha256=sha256, what=WHAT)
+    return parser.items
+
+
+def html_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
+    return items_to_decree(html_items(text, source), source=source, sha256=sha256, what=WHAT)
 
 
 def read_decree_html(path: Path) -> DecreeText:

@@ -27,6 +27,7 @@ from tests.fixtures.decree_containers import (
     catalogue,
     cells_exact,
     layout_body,
+    partitions,
     plan_body,
     random_plans,
     render_boxdraw,
@@ -185,24 +186,6 @@ _ARMS = {  # (up, down, left, right) → the box character joining those strokes
     (1, 1, 0, 1): "├", (1, 1, 1, 0): "┤", (0, 1, 1, 1): "┬", (1, 0, 1, 1): "┴",
     (1, 1, 1, 1): "┼", (1, 1, 0, 0): "│", (0, 0, 1, 1): "─",
 }  # fmt: skip
-
-
-@st.composite
-def partitions(draw) -> tuple[int, int, list[tuple[int, int, int, int]]]:
-    """A grid of rows × cols cut into rectangles (row, col, rowspan, colspan)."""
-    rows, cols = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    taken: set[tuple[int, int]] = set()
-    cells = []
-    for r in range(rows):
-        for c in range(cols):
-            if (r, c) in taken:
-                continue
-            free = next((k for k in range(c, cols) if (r, k) in taken), cols) - c
-            span = draw(st.integers(1, free))
-            down = draw(st.integers(1, rows - r))
-            cells.append((r, c, down, span))
-            taken |= {(r + i, c + j) for i in range(down) for j in range(span)}
-    return rows, cols, cells
 
 
 def draw_partition(rows: int, cols: int, cells, width: int = 5) -> list[str]:

@@ -19,13 +19,14 @@ from hypothesis import strategies as st
 from core.errors import UnreadableDecree
 from core.model import Plan
 from extractors.decree import read_decree
-from extractors.decree_html import html_to_decree
+from extractors.decree_html import html_items, html_to_decree
 from extractors.decree_markdown import cell_text, markdown_to_decree, split_row
 from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_containers import (
     catalogue,
     cells_exact,
     layout_body,
+    partitions,
     plan_body,
     random_plans,
     render_html,
@@ -189,3 +190,24 @@ def test_html_without_a_plan_table_names_what_it_is(tmp_path: Path) -> None:
     assert err.value.reason == (
         "an HTML document without a plan table (no table row names the plan's columns)"
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(partitions())
+def test_html_rowspan_colspan_partitions_land_on_their_grid_slots(grid) -> None:
+    """Any partition into merged cells: each cell in the row it starts on, at its column."""
+    rows, _, cells = grid
+    trs = []
+    for top in range(rows):
+        tds = [
+            f"<td rowspan='{d}' colspan='{s}'>r{r}c{c}</td>"
+            for r, c, d, s in sorted(cells, key=lambda x: x[1])
+            if r == top
+        ]
+        trs.append("<tr>" + "".join(tds) + "</tr>")
+    (table,) = html_items("<table>" + "".join(trs) + "</table>", "p.html")
+    got = [sorted((x.col, x.span, x.text) for x in row.cells) for row in table]
+    expected = [
+        sorted((c, s, f"r{r}c{c}") for r, c, _, s in cells if r == top) for top in range(rows)
+    ]
+    assert got == expected
