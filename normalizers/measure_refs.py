@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from core.once import once
 from normalizers.report_columns import report_vocab
 
+_WORDED = re.compile(r"[^\d.\s]")  # a reference with a word in it, not a bare number
+_GAP = re.compile(r"[\s.:)\-–—]*")
 # A measure number N.M; not part of a date (03.07.2020) or a longer number (1.2.3, 2.15.4).
 _ID = r"(?<!\d)(?<!\d[.,])(?P<id>\d{1,3}\.\d{1,3})(?!\d|\.\d|,\d)"
 
@@ -66,29 +68,35 @@ def _style(text: str, shape: str, end: int) -> str:
     return shape + text[:end].strip()[-1:] if shape else ""
 
 
+def _opening(text: str, start: int) -> re.Match[str] | None:
+    """The reference right at `start` (after an ordinal); a bare number followed at once by a
+    marked reference is a second ordinal ("1.1. Мероприятие № 15.2" is 15.2)."""
+    at_start = _patterns()[0]
+    m = at_start.match(text, start)
+    if m and not _WORDED.search(m[0]):
+        gap = _GAP.match(text, m.end())
+        again = at_start.match(text, gap.end())
+        if again and _WORDED.search(again[0]):
+            return again
+    return m
+
+
 def entry_start(text: str) -> EntryStart | None:
     """Read a paragraph that may open a numbered entry; None if it opens none.
 
     The reference is looked for after the ordinal: at the start ("1. 4.3 …", "2. По пункту
-    24.3 …", "3) 9.2-чара боюнча: …"); a bare number followed at once by a marked reference is
-    a second ordinal ("1.1. Мероприятие № 15.2" is 15.2); after an ordinal, a marked reference
-    further on counts too ("1. В рамках мероприятия 15.2 проведено …")."""
+    24.3 …", "3) 9.2-чара боюнча: …", "1.1. Мероприятие № 15.2"); after an ordinal, a marked
+    reference further on counts too ("1. В рамках мероприятия 15.2 проведено …")."""
     text = text or ""
     shape, start = leading_ordinal(text)
-    at_start, marked = _patterns()
-    m = at_start.match(text, start)
-    if m:
-        bare = not re.search(r"[^\d.\s]", m[0])
-        inner = re.compile(r"[\s.:)\-–—]*").match(text, m.end())
-        again = at_start.match(text, inner.end()) if bare else None
-        if again and re.search(r"[^\d.\s]", again[0]):
-            m = again
-        return EntryStart(m["id"], _tail(text, m.end()), shape, _style(text, shape, start))
+    style = _style(text, shape, start)
+    if m := _opening(text, start):
+        return EntryStart(m["id"], _tail(text, m.end()), shape, style)
     if not start:
         return None
-    found = marked.search(text, start)
+    found = _patterns()[1].search(text, start)
     ref = (found["id"] or found["after"]) if found else None
-    return EntryStart(ref, text[start:].strip(), shape, _style(text, shape, start))
+    return EntryStart(ref, text[start:].strip(), shape, style)
 
 
 def _tail(text: str, end: int) -> str:
@@ -96,9 +104,12 @@ def _tail(text: str, end: int) -> str:
 
 
 def ref_at_start(text: str) -> str | None:
-    """The measure number a cell or paragraph starts with ("2.1", "п. 2.1", "2.1-чара ...")."""
-    m = _patterns()[0].match(text or "")
-    return m["id"] if m else None  # an ordinal is not read here: see entry_start
+    """The measure number a cell or paragraph starts with ("2.1", "п. 2.1", "2.1-чара ..."),
+    read past an ordinal ("1. Мероприятие № 15.2", "3) 9.2-чара боюнча") — never the
+    ordinal itself."""
+    text = text or ""
+    m = _opening(text, leading_ordinal(text)[1])
+    return m["id"] if m else None
 
 
 def ref_in_text(text: str) -> str | None:
@@ -110,6 +121,8 @@ def ref_in_text(text: str) -> str | None:
 
 
 def strip_ref(text: str) -> str:
-    """The text after a leading reference ("2.1. Изилдөө ..." -> "Изилдөө ...")."""
-    m = _patterns()[0].match(text or "")
+    """The text after a leading reference ("2.1. Изилдөө ..." -> "Изилдөө ...", "1. п. 2.1:
+    Изилдөө" -> "Изилдөө")."""
+    text = text or ""
+    m = _opening(text, leading_ordinal(text)[1])
     return text[m.end() :].lstrip(" .:-–—)") if m else text

@@ -20,7 +20,7 @@ from core.model import AgencyRef, Document, Entry, LinkMethod, Outcome, Period, 
 from core.once import once
 from normalizers.addressee import sender_lines, without_addressee
 from normalizers.measure_links import LinkSettings, link_by_text
-from normalizers.measure_refs import entry_start, ref_at_start, ref_in_text, strip_ref
+from normalizers.measure_refs import ref_at_start, ref_in_text, strip_ref
 from normalizers.ocr_review import flag_low_confidence
 from normalizers.report_columns import is_addressee, is_executor_line
 from normalizers.report_layout import Layout, RawEntry, document_to_layout
@@ -306,19 +306,15 @@ def _entry(raw: RawEntry, plan: Plan | None, agency: str | None, template: bool,
 
 
 def _ref_of(raw: RawEntry) -> str | None:
+    """The measure number of a row: its number cell, then the measure cell's opening (read
+    past an ordinal: "1.1. Мероприятие № 15.2"), then marked references in the text."""
     return (
         ref_at_start(raw.ref)
-        or _opening_ref(raw.measure)
+        or ref_at_start(raw.measure)
         or ref_in_text(raw.measure)
-        or (_opening_ref(raw.progress) if not raw.measure else None)
+        or (ref_at_start(raw.progress) if not raw.measure else None)
         or ref_in_text(raw.progress)
     )
-
-
-def _opening_ref(text: str) -> str | None:
-    """The number a cell opens with, read past an ordinal ("1. Мероприятие № 15.2 …")."""
-    start = entry_start(text)
-    return start.ref if start else None
 
 
 def _entry_problems(entries: tuple[Entry, ...]) -> list[str]:

@@ -151,6 +151,12 @@ def test_each_reference_style_links_by_number(tmp_path, plan, style):
         ("бөлүнгөн 2.5 млн сом", None, None),
         ("3", None, None),
         ("Иштер п.4.3 боюнча", None, "4.3"),
+        # read past an ordinal, never the ordinal itself
+        ("1. Мероприятие № 15.2 «Семинар»", "15.2", "15.2"),
+        ("3) 9.2-чара боюнча: аткарылды", "9.2", "9.2"),
+        ("2. По пункту 24.3 разработано", "24.3", "24.3"),
+        ("1.1. Мероприятие № 15.2", "15.2", "15.2"),
+        ("12. 5 семинаров", None, None),
     ],
 )
 def test_reference_forms(text, at_start, anywhere):
