@@ -163,7 +163,8 @@ FORMS = (
     ("narrow.txt", render_boxdraw, {"widths": [8], "text_on_rules": True}),
     ("grid.txt", render_boxdraw, {"widths": [10], "ascii_grid": True}),
 )
-LAYOUTS = ("ky9", "ru7", "ru5", "ky6", "ky5")  # tests/fixtures/decree_layouts.py
+# tests/fixtures/decree_layouts.py; its ky9 is the seed's own layout, read above
+LAYOUTS = ("ru7", "ru5", "ky6", "ky5")
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
