@@ -3,6 +3,9 @@
 `python bench/bench_convert.py one FILE [docx|xlsx]` converts one file, no cache: time it as a
 whole process to get the conversion time per file.
 
+`python bench/bench_convert.py legacy N [batch]` reads the legacy files of that inbox, one
+LibreOffice run a file or all in one run (`report_legacy.prepare`).
+
 `python bench/bench_convert.py [N]` ingests N generated reports, 20% of them legacy (.doc,
 .xls, .odt, .ods, .rtf made by LibreOffice from generated docx/xlsx), the rest the current
 mix (xlsx/docx/text-PDF/csv), into a fresh ledger on one core. CPU time counts LibreOffice
@@ -129,6 +132,31 @@ def main(n: int = N_FILES) -> None:
     print(f"peak RSS: {me:.0f} MB (this process), {kids:.0f} MB (largest child: LibreOffice)")
 
 
+def legacy(n: int, batch: bool) -> None:
+    """read_document over the legacy files of the generated inbox, one LibreOffice run per
+    file, or (`batch`) after `report_legacy.prepare` converted them all in one run each."""
+    from extractors import report_legacy
+    from extractors.reports import ReaderSettings, read_document
+
+    files = sorted(
+        p
+        for p in (Path(tempfile.gettempdir()) / f"planwatch-bench-convert-{n}").iterdir()
+        if p.suffix in LEGACY
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = ReaderSettings(convert_cache=tmp)
+        c, t = _cpu(), time.perf_counter()
+        if batch:
+            report_legacy.prepare(files, settings)
+        for path in files:
+            read_document(path, settings)
+        cpu, wall = _cpu() - c, time.perf_counter() - t
+    how = "batch (prepare)" if batch else "one run a file"
+    print(
+        f"{len(files)} legacy files, {how}: {len(files) / cpu:.2f} files/CPU-s, {wall:.1f} s wall"
+    )
+
+
 def one(path: str, target: str = "") -> None:
     source = Path(path)
     target = target or ("xlsx" if source.suffix.lower() in (".xls", ".ods") else "docx")
@@ -139,5 +167,7 @@ def one(path: str, target: str = "") -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "one":
         one(*sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "legacy":  # legacy N [batch]
+        legacy(int(sys.argv[2]), sys.argv[3:] == ["batch"])
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else N_FILES)
