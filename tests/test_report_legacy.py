@@ -25,9 +25,13 @@ from extractors.reports import ReaderSettings, read_document, reader_for
 from normalizers.report_reading import read_report
 from tests.fixtures.legacy_reports import CASES, build_cases, write_ods_bomb
 
-pytestmark = pytest.mark.skipif(
-    not soffice_available(), reason=f"LibreOffice (soffice) not installed: {INSTALL_HINT}"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not soffice_available(), reason=f"LibreOffice (soffice) not installed: {INSTALL_HINT}"
+    ),
+    # The files are made (by LibreOffice, ~2-4 s each) once per session: one xdist worker.
+    pytest.mark.xdist_group("legacy_reports"),
+]
 BY_FORMAT = {case.fmt: case for case in CASES}
 
 
