@@ -31,7 +31,9 @@ from flows.prefect_env import embedded_run, prepare_prefect_env  # noqa: E402
 N_FILES = 500
 AS_OF = date(2020, 7, 20)
 DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
-SECOND_RUN_BUDGET_S = 2.0  # on top of Prefect's start-up
+SECOND_RUN_BUDGET_S = 2.0  # on top of Prefect's start-up and the plain work
+OVERHEAD_BUDGET = 0.15  # Prefect's overhead at 500 new reports, as a share of the plain work
+MAKE_RUN_BUDGET_S = 25.0  # `make run`'s job on a fresh clone (set-up measured apart)
 
 
 def settings_for(tmp: Path, inbox: Path, name: str):
@@ -51,6 +53,9 @@ def plain_run(settings) -> tuple[float, int]:
     """The flow's work without Prefect: the same task functions, called directly."""
     from flows import tasks
 
+    # the per-file function (a plain function since files are batched into chunk tasks)
+    ingest_one = getattr(tasks.ingest_one, "fn", tasks.ingest_one)
+
     t0 = time.perf_counter()
     url = tasks.ledger_url(settings)
     plans = []
@@ -63,7 +68,7 @@ def plain_run(settings) -> tuple[float, int]:
     new, _dups, _known = tasks.list_new_files.fn(settings.inbox, url, 0)
     shas = [p.sha256 for p in plans]
     for path in new:
-        tasks.ingest_one.fn(path, url, shas, settings.workdir)
+        ingest_one(path, url, shas, settings.workdir)
     reports = tasks.ledger_reports.fn(url)
     result = tasks.compliance.fn(plans, reports, settings.as_of, settings)
     tasks.write_outputs.fn(result, url, settings)
@@ -120,12 +125,41 @@ def main(n: int = N_FILES) -> None:
     print(
         f"per new file: {(run1 - work1) / max(first['processed'], 1) * 1000:.0f} ms of Prefect overhead"
     )
-    verdict = "OK" if run2 <= SECOND_RUN_BUDGET_S else "ABOVE TARGET"
+    share = (run1 - work1) / work1
+    verdict = "OK" if share <= OVERHEAD_BUDGET else "ABOVE TARGET"
     print(
-        f"second run = start-up {start2:.1f} s + {run2:.1f} s "
-        f"(target: start-up + {SECOND_RUN_BUDGET_S:.0f} s): {verdict}"
+        f"500-report night: Prefect overhead {share:.0%} of the plain work "
+        f"(target <= {OVERHEAD_BUDGET:.0%}): {verdict}"
+    )
+    verdict = "OK" if run2 - work2 <= SECOND_RUN_BUDGET_S else "ABOVE TARGET"
+    print(
+        f"quiet night = start-up {start2:.1f} s + {run2:.1f} s, of which plain work {work2:.1f} s "
+        f"(target: Prefect's part <= {SECOND_RUN_BUDGET_S:.0f} s): {verdict}"
+    )
+    job = make_run_job(tmp)
+    verdict = "OK" if job <= MAKE_RUN_BUDGET_S else "ABOVE TARGET"
+    print(
+        f"`make run` job (planwatch run on samples/inbox, fresh workdir and Prefect home): "
+        f"{job:.1f} s (target <= {MAKE_RUN_BUDGET_S:.0f} s): {verdict}"
     )
     print(f"workbook: {first['workbook']}; {first['counts']}")
+
+
+def make_run_job(tmp: Path) -> float:
+    """`make run`'s command as a fresh clone runs it: a new workdir and a new Prefect home
+    (the embedded server creates its database), the whole process timed."""
+    import shlex
+
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    line = make.split("\nrun:", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
+    args = shlex.split(line.split("planwatch", 1)[1])
+    args[args.index("--workdir") + 1] = str(tmp / "make-run-work")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp / "make-run-prefect")
+    cmd = [sys.executable, "-m", "cli.main", *args]  # this checkout's cli, as `planwatch`
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, env=env)
+    return time.perf_counter() - t0
 
 
 def night_in_own_process(tmp: Path, inbox: Path) -> tuple[float, float, dict]:

@@ -113,9 +113,10 @@ def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any
     settings = settings_from(config, as_of=as_of, **flags)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     quiet_prefect(verbose)
-    from flows.nightly import nightly_compliance
+    from cli.progress import progress
+    from flows.nightly import nightly_compliance, reporting_progress
 
-    with embedded_run():
+    with embedded_run(), progress("run: ingest", "files") as bar, reporting_progress(bar):
         state = nightly_compliance(settings, return_state=True)
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, BaseException):

@@ -4,17 +4,20 @@ Flows only wire tasks (`flows.tasks`) over the other packages' functions:
 
     nightly_compliance(settings)
       ├─ load_plan(decree, settings)          per configured decree; skipped when its sha256 is loaded
-      ├─ ingest_inbox(settings, plan_ids)     one mapped task per NEW file (sha256 not in the ledger)
+      ├─ ingest_inbox(settings, plan_ids)     one mapped task per chunk of NEW files (sha256 not
+      │                                      in the ledger), a few chunks per worker
       ├─ compliance → datasets, workbook(s), ledger views
       └─ artifacts: markdown summary + per-agency table
 
-Per-file work runs on Prefect's default thread pool, or on a Dask cluster when
+Chunks of files run on Prefect's thread pool, or on a Dask cluster when
 `settings.dask_address` is set (the ledger then must be a shared database: `db_url`).
 """
 
 # No `from __future__ import annotations` here: Prefect validates flow parameters from the
 # real annotations, and a served run loads this file by path, where a string "Settings"
 # annotation cannot be resolved ("Nightly_ComplianceModel is not fully defined").
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,15 +93,18 @@ def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> Inbox
     logger.info(
         "inbox %s: %d new file(s), %d already in the ledger", settings.inbox, len(new), known
     )
-    states = tasks.ingest_one.map(
-        new,
+    chunks = tasks.chunked(new, workers_of(settings))
+    futures = tasks.ingest_chunk.map(
+        chunks,
         unmapped(url),
         unmapped([p.sha256 for p in plans]),
         unmapped(settings.workdir),
-        return_state=True,
     )
+    states = wait_reporting(futures, [len(c) for c in chunks])
     outcomes = tuple(
-        state_to_outcome(path, state) for path, state in zip(new, states, strict=True)
+        outcome
+        for chunk, state in zip(chunks, states, strict=True)
+        for outcome in chunk_outcomes(chunk, state)
     ) + tuple(FileOutcome(c.name, DUPLICATE, f"same bytes as {f.name}") for c, f in duplicates)
     for o in outcomes:
         if o.outcome == FAILED:
@@ -106,12 +112,38 @@ def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> Inbox
     return InboxRun(outcomes=outcomes, known=known)
 
 
+def wait_reporting(futures, sizes: list[int]) -> list:
+    """Wait for the chunks, telling the progress callback (if any) as each one finishes;
+    the chunks' final states, in order."""
+    from prefect.futures import as_completed
+
+    index = {id(f): i for i, f in enumerate(futures)}
+    done, total = 0, sum(sizes)
+    for future in as_completed(list(futures)):
+        done += sizes[index[id(future)]]
+        if _progress is not None:
+            _progress(done, total)
+    for future in futures:
+        future.wait()  # keeps the final state here; `.state` alone asks the API, which may lag
+    return [f.state for f in futures]
+
+
+def chunk_outcomes(paths: list[Path], state) -> list[FileOutcome]:
+    """A chunk's final state → one outcome per file. A file that failed is a FAILED outcome
+    with the exception's message (not recorded in the ledger: the next run tries it again);
+    a chunk that failed as a whole makes each of its files FAILED."""
+    if not state.is_completed():
+        return [state_to_outcome(path, state) for path in paths]
+    return [
+        report_to_outcome(r.report, Path(r.path).name)
+        if r.report is not None
+        else FileOutcome(file=Path(r.path).name, outcome=FAILED, reason=r.error)
+        for r in state.result()
+    ]
+
+
 def state_to_outcome(path: Path, state) -> FileOutcome:
-    """A mapped task's final state → the file's outcome. A failed state is not raised: it
-    becomes a FAILED outcome with the exception's message (not recorded in the ledger, so
-    the next run tries the file again)."""
-    if state.is_completed():
-        return report_to_outcome(state.result(), Path(path).name)
+    """A failed task state → the file's FAILED outcome, with the exception's message."""
     try:
         state.result()
     except Exception as exc:  # the task's own exception, after its retries
@@ -119,6 +151,27 @@ def state_to_outcome(path: Path, state) -> FileOutcome:
     else:
         reason = state.message or state.name
     return FileOutcome(file=Path(path).name, outcome=FAILED, reason=reason)
+
+
+# The `on_progress(done, total)` callback of the run in this process (`planwatch run` sets
+# it): files ingested so far. Not a flow parameter: parameters are stored by the API.
+_progress: Callable[[int, int], None] | None = None
+
+
+@contextmanager
+def reporting_progress(on_progress: Callable[[int, int], None] | None) -> Iterator[None]:
+    """Within this block, `ingest_inbox` tells `on_progress` as each chunk of files ends."""
+    global _progress
+    previous, _progress = _progress, on_progress
+    try:
+        yield
+    finally:
+        _progress = previous
+
+
+def workers_of(settings: Settings) -> int:
+    """How many task workers the chunks are cut for (a Dask cluster: as many as threads)."""
+    return INGEST_THREADS
 
 
 def report_to_outcome(report: Report, name: str) -> FileOutcome:

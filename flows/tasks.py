@@ -8,6 +8,9 @@ file the readers refuse is not an error at all (`ingest_file` records it as reje
 
 from __future__ import annotations
 
+import math
+import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -130,19 +133,75 @@ def list_new_files(
     return list(new.values()), duplicates, len(files) - len(unknown)
 
 
-@io_task(task_run_name="ingest {path.name}")
+# A task per chunk of files, not per file: each task run costs Prefect state changes and API
+# events (~0.1 s here, more under load), which at 500 files was more than the reading itself.
+# Chunks stay small enough that every worker gets a few (balance) and a chunk's progress shows.
+FILES_PER_CHUNK_MAX = 50
+CHUNKS_PER_WORKER = 2
+
+
+def chunked(paths: list[Path], workers: int) -> list[list[Path]]:
+    """`paths` in order, cut into about CHUNKS_PER_WORKER chunks per worker."""
+    per_chunk = math.ceil(len(paths) / max(1, workers * CHUNKS_PER_WORKER))
+    size = min(FILES_PER_CHUNK_MAX, max(1, per_chunk))
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file of a chunk: its Report, or why it could not be read (`error`)."""
+
+    path: Path
+    report: Report | None = None
+    error: str = ""
+
+
 def ingest_one(path: Path, url: str, plan_shas: list[str], workdir: Path) -> Report:
     """One inbox file into the ledger, read against the plans of the decrees with these
     sha256s. A bad file comes back as a rejected Report (recorded, quarantined). A file that
     could not be read, or whose report could not be recorded (workdir or ledger trouble: a
-    locked SQLite file, a share gone), raises so that Prefect retries it; after the retries
-    the flow reports it as failed and the next run tries again."""
+    locked SQLite file, a share gone), raises: `ingest_chunk` tries it again, then reports
+    it as failed, and the next run tries it again."""
     ledger = open_ledger(url)
     report = ingest_file(Path(path), ledger, plans_by_sha(url, plan_shas), Path(workdir))
     if not report.sha256 or not ledger.has_file(report.sha256):
         raise UnreadableInboxFile(f"{report.file}: {report.reason}")
-    get_run_logger().info("%s: %s %s", report.file, report.outcome, report.reason)
     return report
+
+
+@io_task(task_run_name="ingest {paths[0].name} and the next files")
+def ingest_chunk(
+    paths: list[Path], url: str, plan_shas: list[str], workdir: Path
+) -> list[FileResult]:
+    """Each file of the chunk into the ledger (`ingest_one`), each accounted for. A file that
+    fails with a transient I/O error is tried again here, IO_RETRIES times IO_RETRY_DELAYS
+    apart (the same policy as Prefect's retries of the other tasks; a retry of the whole chunk
+    would read its other files again); one that still fails, or fails for any other reason,
+    is a FileResult with its error. Prefect retries the chunk only when it fails as a whole
+    (the ledger unreachable before the first file)."""
+    logger = get_run_logger()
+    plans_by_sha(url, plan_shas)  # fails the chunk early (and retried) when the ledger is down
+    results = []
+    for path in paths:
+        result = _ingest_with_retries(Path(path), url, plan_shas, Path(workdir))
+        if result.report is not None:
+            r = result.report
+            logger.info("%s: %s %s", r.file, r.outcome, r.reason)
+        results.append(result)
+    return results
+
+
+def _ingest_with_retries(path: Path, url: str, plan_shas: list[str], workdir: Path) -> FileResult:
+    for attempt in range(IO_RETRIES + 1):
+        try:
+            return FileResult(path, ingest_one(path, url, plan_shas, workdir))
+        except TRANSIENT as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if attempt < IO_RETRIES:
+                time.sleep(IO_RETRY_DELAYS[min(attempt, len(IO_RETRY_DELAYS) - 1)])
+        except Exception as exc:  # a reader's bug: not retried, the file is reported failed
+            return FileResult(path, error=f"{type(exc).__name__}: {exc}")
+    return FileResult(path, error=error)
 
 
 _PLANS: dict[tuple[str, str], Plan] = {}  # (ledger url, decree sha256) → plan
