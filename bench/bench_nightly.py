@@ -167,7 +167,9 @@ def night_in_own_process(tmp: Path, inbox: Path) -> tuple[float, float, dict]:
     the same workdir and Prefect home. In one process the second run would also pay for the
     server still digesting the first run's 500 task runs (~6 s here): no real night does."""
     cmd = [sys.executable, __file__, "--night", str(tmp), str(inbox)]
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"night failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     return figures["startup"], figures["run"], figures
 
