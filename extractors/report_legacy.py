@@ -16,7 +16,13 @@ from pathlib import Path
 from core.errors import UnreadableReport
 from core.model import Document
 from extractors import report_docx, report_xlsx
-from extractors.convert import ConversionError, ConvertSettings, convert_many, converted
+from extractors.convert import (
+    ConversionError,
+    ConvertSettings,
+    LibreOfficeMissing,
+    convert_many,
+    converted,
+)
 from extractors.office_sniff import sniff
 from extractors.report_settings import ReaderSettings
 from extractors.report_zip import zip_infos
@@ -69,7 +75,9 @@ def read(path: Path, settings: ReaderSettings | None = None) -> Document:
     try:
         with converted(path, kind.target, convert) as result:
             document = _read_converted(path, result, kind.target, settings)
-    except ConversionError as err:
+    except LibreOfficeMissing:
+        raise  # not the file's fault: ingest records `failed` and reads it again once installed
+    except ConversionError as err:  # it failed or hung on this file: a verdict, with the reason
         raise UnreadableReport(path, f"{kind.label}: {err.reason}") from err
     metadata = {**document.metadata, "converted_from": kind.name}
     return replace(document, source=path.name, metadata=metadata)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from core.errors import UnreadableReport
 from core.model import Outcome
 from extractors import report_legacy
-from extractors.convert import INSTALL_HINT, soffice_available
+from extractors.convert import INSTALL_HINT, LibreOfficeMissing, soffice_available
 from extractors.office_sniff import sniff
 from extractors.reports import ReaderSettings, read_document, reader_for
 from normalizers.report_reading import read_report
@@ -234,3 +234,18 @@ def test_prepare_converts_a_batch_into_the_cache_read_then_uses(legacy_files, tm
         reading = read_report(read_document(path, settings), seed_plan, path.name)
         assert tuple((e.measure_id, e.status) for e in reading.entries) == BY_FORMAT[fmt].statuses
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == cached  # nothing new
+
+
+def test_without_libreoffice_ingest_fails_and_retries_instead_of_rejecting(
+    legacy_files, seed_plan, tmp_path, monkeypatch
+):
+    from ledger.db import Ledger
+    from ledger.inbox import ingest_file
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice to be found
+    with pytest.raises(LibreOfficeMissing):
+        read_document(legacy_files["rtf"])
+    with Ledger.for_workdir(tmp_path / "work") as ledger:
+        report = ingest_file(legacy_files["rtf"], ledger, [seed_plan], tmp_path / "work")
+    assert report.outcome == Outcome.FAILED  # read again on the next run, once installed
+    assert INSTALL_HINT in report.reason and str(legacy_files["rtf"].parent) not in report.reason
