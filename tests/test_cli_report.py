@@ -387,3 +387,32 @@ def test_e2e_workbook(e2e):
     # CSV: inert too.
     text = (out / "compliance.csv").read_text(encoding="utf-8-sig")
     assert '"\'=HYPERLINK(""http://x"",""y"")"' in text and '"\'@SUM(A1)"' in text
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("e2e_report")
+def test_e2e_no_english_or_codes_in_either_language(e2e):
+    from outputs.compliance import build_compliance
+    from tests.fixtures.workbook_cases import as_written, leaks
+
+    work, _, _ = e2e
+    assert run("--workdir", str(work), "--as-of", "2020-07-20", "--lang", "ru").exit_code == 0
+    with Ledger.for_workdir(work) as ledger:
+        result = build_compliance(
+            ledger.plans(), ledger.reports(), date(2020, 7, 20), None, ledger.sightings()
+        )
+    allowed = as_written(result)
+    for lang in ("ky", "ru"):
+        wb = load_workbook(work / "out" / f"overdue-2020-07-20.{lang}.xlsx")
+        assert leaks(wb, allowed) == [], lang
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("e2e_report")
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_e2e_reminder_for_bim_prints_in_a_few_pages(e2e, tmp_path):
+    from tests.test_workbook_print import A4_LANDSCAPE, pdf_pages
+
+    work, _, _ = e2e
+    pages = pdf_pages(work / "out" / "agencies" / "БИМ" / "overdue-2020-07-20.ky.xlsx", tmp_path)
+    assert {size for size, _ in pages} == {A4_LANDSCAPE} and len(pages) <= 4  # was 13

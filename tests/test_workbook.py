@@ -1,7 +1,6 @@
 """The morning workbook, opened with openpyxl: sheets, one language, the two overdue lists,
 the Summary grid, Review order, links to the archive, print setup, injection safety."""
 
-import re
 import zipfile
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from outputs.labels import load_labels, validate_labels
 from outputs.workbook import RED, WORKBOOK_NAME, write_workbook
 from outputs.workbook.book import SHEETS
 from tests.fixtures.compliance_cases import A, B
-from tests.fixtures.workbook_cases import HOSTILE, REJECTED, hostile_result
+from tests.fixtures.workbook_cases import HOSTILE, REJECTED, as_written, hostile_result, leaks
 
 TABLE = 4  # header row of every table sheet
 
@@ -98,45 +97,11 @@ def test_russian_workbook_speaks_russian(books):
     assert title.endswith("Министерство труда и социального развития Кыргызской Республики")
 
 
-# Cells that are the decree's or a report's own words, or file names, may hold anything.
-def as_written(result) -> set[str]:
-    texts = set(result.sources) | set(result.files["file"])
-    for frame, keys in (
-        (result.compliance, ("measure_text", "progress_text", "deadline_raw")),
-        (result.measures, ("text", "task_text", "deadline_raw", "responsible_raw", "baseline")),
-        (result.measures, ("indicator", "expected_result", "funding_raw", "agencies_unresolved")),
-        (result.review, ("quote",)),
-        (result.chapters, ("chapter",)),
-    ):
-        for key in keys:
-            texts |= {v for v in frame[key] if isinstance(v, str)}
-    return texts | set(result.plan_titles.values())
-
-
-LEAKS = re.compile(
-    r"\b[a-z]+_[a-z_]+\b|\bH[12]\b|\b(row|sheet|table|page|line|para)\b|[A-Za-z]{3,}"
-)
-
-
 def test_no_english_and_no_codes_leak_into_either_workbook(books, result):
     _, wb = books
     allowed = as_written(result)
     for lang, book in wb.items():
-        for ws in book.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = cell.value
-                    if not isinstance(value, str) or value in allowed:
-                        continue
-                    # an evidence cell: file name as written, then the location in words
-                    text = (
-                        value.rpartition(": ")[2] if value.partition(": ")[0] in allowed else value
-                    )
-                    text = "; ".join(t for t in text.split("; ") if t not in allowed)
-                    for written in sorted(allowed, key=len, reverse=True):
-                        if len(written) > 3 and written in text:
-                            text = text.replace(written, "")
-                    assert not LEAKS.search(text), (lang, ws.title, cell.coordinate, value)
+        assert leaks(book, allowed) == [], lang
 
 
 def test_summary_grid_rates_chart_and_plan_title(books, result):
