@@ -235,15 +235,18 @@ def _content_period(
             return Period.parse(doc.metadata[META + "period"])
         except ValueError:
             pass
-    # Lines carrying a letter date ("2020-жылдын 3-июлу № 01-12/345") name no period.
+    # Lines carrying a letter date ("2020-жылдын 3-июлу № 01-12/345") name no year as a
+    # period; only a half-year named beside a date counts ("за 1 полугодие 2020 года по
+    # состоянию на 01.07.2020").
     lines = [line for line in layout.lines if not is_addressee(line) and without_addressee(line)]
     undated = [line for line in lines if tools.parse_report_date(line) is None]
+    dated = [line for line in lines if line not in undated]
     # A title broken over lines (PDF) can leave "полугодие 2019 г." alone on a line, which
     # reads as the whole year: neighbouring lines are read together too, and a half-year
     # found anywhere wins over a bare year.
     singles = [p for p in map(tools.parse_period, undated) if p]
-    if any(p.half for p in singles):
-        return next(p for p in singles if p.half)
+    if half := next((p for p in [*singles, *map(tools.parse_period, dated)] if p and p.half), None):
+        return half
     pairs = (f"{a} {b}" for a, b in zip(undated, undated[1:], strict=False))
     halves = (p for p in map(tools.parse_period, pairs) if p and p.half)
     return next(halves, singles[0] if singles else None)

@@ -915,3 +915,18 @@ def test_sub_points_sections_and_unnumbered_points_of_a_letter(plan):
     # the point without a measure number is kept: linked by its text or sent to review
     assert result.entries[1].location == "line 7"
     assert result.entries[1].measure_id or result.outcome == Outcome.NEEDS_REVIEW
+
+
+def test_half_year_named_beside_a_date_is_the_period(plan):
+    lines = [
+        "Министерство внутренних дел Кыргызской Республики",
+        "№ 5/1-77 от 06.07.20 г.",
+        "Отчет за 1 полугодие 2020 года по состоянию на 01.07.2020",
+        "1. п. 16.2 Выполнено.",
+    ]
+    doc = Document(
+        "r.txt", paragraphs=tuple(Paragraph(t, f"line {i}") for i, t in enumerate(lines))
+    )
+    result = read_report(doc, plan, "r.txt")
+    assert (result.period, result.report_date) == (Period(2020, 1), date(2020, 7, 6))
+    assert result.outcome == Outcome.ACCEPTED, result.reason
