@@ -8,6 +8,9 @@ run on the embedded API (settings that only make sense with a long-lived server 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,12 +54,96 @@ def embedded_run(env: Mapping[str, str] | None = None) -> Iterator[None]:
     only as long as the run, so nothing reads them; Prefect 3.9 also joins the heartbeat
     thread at every flow exit (it sleeps in 1 s steps): ~0.9 s per flow run. With a real
     server (an API URL configured) or an explicit `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`,
-    Prefect's settings stand."""
+    Prefect's settings stand. The embedded server is made to die with this process
+    (`guard_embedded_server`)."""
     from prefect.settings import temporary_settings
 
     env = os.environ if env is None else env
-    if configured_api_url() or HEARTBEAT_SETTING in env:
+    if configured_api_url():
+        yield
+        return
+    guard_embedded_server()
+    if HEARTBEAT_SETTING in env:
         yield
         return
     with temporary_settings(updates={"flows.heartbeat_frequency": None}):
         yield
+
+
+# --------------------------------------------------------------------------- server guard
+
+# Prefect starts the embedded API as a child process (uvicorn running this factory) and stops
+# it at interpreter exit. A `kill -9` skips that, and the ~250 MB server lived on. Prefect
+# offers no hook to give the child a parent-death signal (and PR_SET_PDEATHSIG fires when
+# the *thread* that forked exits, which may be any short-lived thread that first talked to
+# the API), so a small watchdog process notes the server among this process's children
+# (pid and start time) and ends it once this process is gone.
+SERVER_MARK = "prefect.server.api.server:create_app"
+WATCHDOG_POLL_S = 0.5
+WATCHDOG = r"""
+import os, signal, sys, time
+parent, mark, poll = int(sys.argv[1]), sys.argv[2].encode(), float(sys.argv[3])
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the terminal: outlive the parent
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+def started(pid):  # field 22 of /proc/PID/stat: tells a reused pid apart
+    fields = read(f"/proc/{pid}/stat").rpartition(b")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+def children():
+    try:
+        tasks = os.listdir(f"/proc/{parent}/task")
+    except OSError:
+        return []
+    return [int(p) for t in tasks for p in read(f"/proc/{parent}/task/{t}/children").split()]
+
+def is_server(pid):  # not this watchdog, whose own arguments carry the mark
+    args = read(f"/proc/{pid}/cmdline").split(b"\0")
+    return pid != os.getpid() and b"uvicorn" in args and mark in args
+
+servers = {}
+while os.getppid() == parent:
+    for pid in children():
+        if pid not in servers and is_server(pid):
+            servers[pid] = started(pid)
+    time.sleep(poll)
+alive = [pid for pid, start in servers.items() if start and started(pid) == start]
+for sig, wait in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 0.0)):
+    for pid in alive:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+    deadline = time.monotonic() + wait
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in alive if started(pid) == servers[pid]]
+"""
+_guard_lock = threading.Lock()
+_guarded_pid: int | None = None
+_watchdog: subprocess.Popen | None = None  # kept: it must outlive every caller
+
+
+def guard_embedded_server() -> subprocess.Popen | None:
+    """Start, once per process, the watchdog that ends this process's embedded Prefect
+    server when the process dies without stopping it. Linux only (it reads /proc); returns
+    the watchdog, or None when it already runs or cannot run here."""
+    global _guarded_pid, _watchdog
+    with _guard_lock:
+        if _guarded_pid == os.getpid() or not Path(f"/proc/{os.getpid()}/task").is_dir():
+            return None
+        _watchdog = subprocess.Popen(
+            [sys.executable, "-c", WATCHDOG, str(os.getpid()), SERVER_MARK, str(WATCHDOG_POLL_S)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not in the terminal's process group
+        )
+        _guarded_pid = os.getpid()
+        return _watchdog
