@@ -11,8 +11,10 @@ not stored, so the grid is recovered from the drawing, character position by pos
 4. Units (band, column) merge into cells: across a boundary that no text line of the band
    draws (a chapter row spans the table), and down through a rule that does not cross the
    column (a task cell spans its measures; text on such a rule line belongs to the cell).
-5. A cell's lines, top to bottom, join by the hyphen rule (`үй-` + `бүлөлүк` → `үй-бүлөлүк`,
-   a free-standing dash keeps its spaces); it sits in the row of its top band.
+5. A cell's lines, top to bottom, join by the hyphen rules of `extractors.hyphens` (`үй-` +
+   `бүлөлүк` → `үй-бүлөлүк`, a free-standing dash keeps its spaces; a word too long for its
+   column, cut with no hyphen, rejoined on the document's own words); it sits in the row
+   of its top band.
 
 `extractors.decree_grid` then reads the grid like any container with real cells. Single,
 heavy and double strokes all count, and ASCII grid tables (`+---+`, `|`) are redrawn with
@@ -30,7 +32,7 @@ from core.errors import UnreadableDecree
 from core.model import Provenance
 from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
 from extractors.decree_rows import DecreeText
-from extractors.hyphens import join_wrapped
+from extractors.hyphens import Vocabulary, join_two, join_wrapped
 
 WHAT = "a box-drawing text"
 HORIZONTAL = frozenset("─━═╌╍┄┅┈┉╼╾")
@@ -141,13 +143,20 @@ class _Sets:
         self.parent[self.find(b)] = self.find(a)
 
 
-def _segment(line: str, x0: int, x1: int) -> str:
-    """The text strictly between two boundary positions."""
-    return line[x0 + 1 : x1].strip()
+@dataclass(frozen=True)
+class CellLines:
+    """A drawn cell before its lines are joined: `full[i]`, line i's text reaches the cell's
+    right edge (a word cut there with no hyphen may go on below)."""
+
+    col: int
+    span: int
+    lines: tuple[str, ...]
+    full: tuple[bool, ...]
+    where: Provenance
 
 
-def table_to_grid(lines: list[str], first: int, source: str) -> list[GridRow]:
-    """One box table's lines (line `first` of the file is lines[0]) → grid rows."""
+def table_cells(lines: list[str], first: int, source: str) -> list[list[CellLines]]:
+    """One box table's lines (line `first` of the file is lines[0]) → its rows of cells."""
     xs = sorted({x for line in lines for x, c in enumerate(line) if c in STROKES})
     n_cols = len(xs) - 1
     bands: list[list[int]] = []  # line indexes of each band
@@ -176,43 +185,73 @@ def table_to_grid(lines: list[str], first: int, source: str) -> list[GridRow]:
     cells: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for unit in sorted(units.parent):
         cells.setdefault(units.find(unit), []).append(unit)
-    rows: list[list[GridCell]] = [[] for _ in bands]
+    rows: list[list[CellLines]] = [[] for _ in bands]
     for members in cells.values():
         top = min(b for b, _ in members)
         cols = sorted(c for b, c in members if b == top)
-        text, used = _cell_text(lines, bands, rules_after, xs, members)
+        texts, full, used = _cell_lines(lines, bands, rules_after, xs, members)
         where = Provenance(source, lines=tuple(first + i + 1 for i in used) or (first + 1,))
-        rows[top].append(GridCell(cols[0], len(cols), text, where))
-    return [GridRow(tuple(sorted(r, key=lambda c: c.col))) for r in rows if r]
+        rows[top].append(CellLines(cols[0], len(cols), texts, full, where))
+    return [sorted(r, key=lambda c: c.col) for r in rows if r]
+
+
+def table_to_grid(
+    lines: list[str], first: int, source: str, vocabulary: Vocabulary | None = None
+) -> list[GridRow]:
+    """One box table's lines → grid rows, each cell's lines joined by the hyphen rules
+    (with `vocabulary`, the document's words: no-hyphen breaks rejoined too)."""
+    return [
+        GridRow(tuple(_joined(c, vocabulary) for c in row))
+        for row in table_cells(lines, first, source)
+    ]
+
+
+def _joined(cell: CellLines, vocabulary: Vocabulary | None) -> GridCell:
+    """The cell's lines joined by the hyphen rules. A word is cut with no hyphen only when it
+    alone does not fit its column, so only after a line that is one word filling the column
+    may the document's words (`vocabulary`) rejoin a break (`Экотехинспекци` + `я`)."""
+    text = ""
+    for k, line in enumerate(cell.lines):
+        if not text:
+            text = line
+            continue
+        alone = cell.full[k - 1] and " " not in cell.lines[k - 1]
+        # the joined word must occur in the document: a short piece's own frequency at line
+        # starts is no evidence here (narrow columns start many lines with the same word)
+        text = join_two(text, line, vocabulary if alone else None)
+    return GridCell(cell.col, cell.span, text, cell.where)
 
 
 def _at(line: str, x: int) -> str:
     return line[x] if x < len(line) else " "
 
 
-def _cell_text(
+def _cell_lines(
     lines: list[str],
     bands: list[list[int]],
     rules_after: list[int | None],
     xs: list[int],
     members: list[tuple[int, int]],
-) -> tuple[str, list[int]]:
-    """A merged cell's text, its lines top to bottom (open rule lines included), and the
-    line indexes it came from."""
+) -> tuple[tuple[str, ...], tuple[bool, ...], list[int]]:
+    """A merged cell's lines top to bottom (open rule lines included), whether each reaches
+    the cell's right edge, and the line indexes they came from."""
     by_band: dict[int, list[int]] = {}
     for b, c in members:
         by_band.setdefault(b, []).append(c)
     texts: list[str] = []
+    full: list[bool] = []
     used: list[int] = []
     for b in sorted(by_band):
         x0, x1 = xs[min(by_band[b])], xs[max(by_band[b]) + 1]
         rule = rules_after[b]
         below = [rule] if rule is not None and b + 1 in by_band else []
         for i in bands[b] + below:
-            if part := _segment(lines[i], x0, x1):
+            raw = lines[i][x0 + 1 : x1]
+            if part := raw.strip():
                 texts.append(part)
+                full.append(len(raw.rstrip()) >= x1 - x0 - 2)  # at most a pad space left
                 used.append(i)
-    return join_wrapped(texts), used
+    return tuple(texts), tuple(full), used
 
 
 def boxdraw_items(text: str, source: str) -> list[Item]:
@@ -240,10 +279,20 @@ def boxdraw_items(text: str, source: str) -> list[Item]:
                 flush()
         flush()
         if first < end:
-            items.append(table_to_grid(lines[first:end], first, source))
+            items.append(table_cells(lines[first:end], first, source))  # type: ignore[arg-type]
             seen_table = True
         at = end
-    return items
+    # the document's words decide the no-hyphen breaks, so every cell is read first
+    vocabulary = Vocabulary()
+    for item in items:
+        for cell in (c for row in item for c in row) if isinstance(item, list) else ():
+            vocabulary.add(cell.lines, cell.full)
+    return [
+        [GridRow(tuple(_joined(c, vocabulary) for c in row)) for row in item]
+        if isinstance(item, list)
+        else item
+        for item in items
+    ]
 
 
 def boxdraw_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:

@@ -21,7 +21,12 @@ from hypothesis import strategies as st
 from core.errors import UnreadableDecree
 from core.model import Plan
 from extractors.decree import read_decree
-from extractors.decree_boxdraw import boxdraw_to_decree, looks_like_boxdraw, table_to_grid
+from extractors.decree_boxdraw import (
+    boxdraw_items,
+    boxdraw_to_decree,
+    looks_like_boxdraw,
+    table_to_grid,
+)
 from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_containers import (
     catalogue,
@@ -232,3 +237,33 @@ def test_any_partition_into_merged_cells_reads_back(grid) -> None:
         for top in starts_r
     ]
     assert [sorted((x.col, x.span, x.text) for x in row.cells) for row in got] == expected
+
+
+CUT = """\
+┌──────────────┬──────────────────────┐
+│Экотехинспекци│ Экотехинспекция, БИМ │
+│я, БИМ        │                      │
+├──────────────┼──────────────────────┤
+│ каражаттар   │ бюджет               │
+│ дын чегинде  │                      │
+└──────────────┴──────────────────────┘
+"""
+
+
+def test_a_word_cut_with_no_hyphen_rejoins_on_the_documents_own_words() -> None:
+    items = boxdraw_items(CUT, "c.txt")
+    (rows,) = items
+    # a full line holding one word, the joined word whole elsewhere in the document
+    assert rows[0].cells[0].text == "Экотехинспекция, БИМ"
+    # the line was not full and not one word: a printer would not have cut there
+    assert rows[1].cells[0].text == "каражаттар дын чегинде"
+    assert table_to_grid(CUT.splitlines(), 0, "c.txt")[0].cells[0].text == "Экотехинспекци я, БИМ"
+
+
+def test_narrow_columns_cut_words_and_most_cells_still_read_exactly(
+    seed_plan: Plan, tmp_path
+) -> None:
+    path = render_boxdraw(plan_body(seed_plan), tmp_path / "cut.txt", cut_words=True,
+                          widths=(4, 24, 40, 28, 24, 14, 28, 22, 22))  # fmt: skip
+    exact, total = cells_exact(seed_plan, read_decree(path))
+    assert exact / total >= 0.99, (exact, total)
