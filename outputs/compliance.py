@@ -68,6 +68,7 @@ from outputs.compliance_summary import (
     chapter_summary,
     headline,
 )
+from outputs.successors import credit_successors
 
 NO_REPORT = "no_report"
 
@@ -375,7 +376,7 @@ def build_compliance(
     """
     settings = ComplianceSettings.resolve(settings)
     plans = sorted({p.plan_id: p for p in plans}.values(), key=lambda p: p.plan_id)
-    visible = visible_reports(reports, as_of, settings)
+    visible = credit_successors(visible_reports(reports, as_of, settings), plans)
     usable = [r for r in visible if counted(r, settings)]
     effective, superseded = effective_reports(usable, settings)
     facts = facts_by_measure_agency(effective, settings)
