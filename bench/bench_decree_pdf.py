@@ -9,6 +9,12 @@ and prints pages/s, the full/bare ratio (target <= 1.5x) and the peak RSS growth
 (target < 100 MB), plus tracemalloc's peak of Python allocations. CPU time is the measure
 for the ratio (wall time swings with whatever else the machine runs; both are printed).
 
+Then the whole processes side by side, taken in turn (A B A B …) so a drifting machine
+speed hits both alike: `planwatch plan PDF --out DIR` (start-up, reading, normalizing,
+writing the tables) against a process doing only pdfplumber's bare `extract_tables()` over
+the same pages (its own start-up included); the median ratio of each pair is printed
+(target <= 1.5x).
+
     python bench/bench_decree_pdf.py [--repeat N] [--pdf EXISTING.pdf]
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -105,6 +112,60 @@ def measure(mode: str, pdf_path: Path, repeat: int, trace: bool) -> dict[str, fl
     return json.loads(out.strip().splitlines()[-1])
 
 
+BARE_PROCESS = (
+    "import sys, pdfplumber\n"
+    "with pdfplumber.open(sys.argv[1]) as pdf:\n"
+    "    for page in pdf.pages:\n"
+    "        page.extract_tables()\n"
+    "        page.close()\n"
+)
+
+
+def _process_seconds(cmd: list[str]) -> tuple[float, float]:
+    """(CPU s of the finished child and its children, wall s) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def whole_processes(pdf_path: Path, pairs: int, out_dir: Path) -> dict[str, list[float]]:
+    """`planwatch plan` vs the bare table pass, as whole processes taken in turn."""
+    plan = [sys.executable, "-m", "cli.main", "plan", str(pdf_path), "--out", str(out_dir)]
+    bare = [sys.executable, "-c", BARE_PROCESS, str(pdf_path)]
+    times: dict[str, list[float]] = {
+        "plan_cpu": [],
+        "plan_wall": [],
+        "bare_cpu": [],
+        "bare_wall": [],
+    }
+    for _ in range(pairs):
+        for name, cmd in (("plan", plan), ("bare", bare)):
+            cpu, wall = _process_seconds(cmd)
+            times[f"{name}_cpu"].append(cpu)
+            times[f"{name}_wall"].append(wall)
+    return times
+
+
+def report_processes(times: dict[str, list[float]]) -> None:
+    ratios = sorted(p / b for p, b in zip(times["plan_cpu"], times["bare_cpu"], strict=True))
+    walls = sorted(p / b for p, b in zip(times["plan_wall"], times["bare_wall"], strict=True))
+    median = ratios[len(ratios) // 2]
+    print(f"\nwhole processes, {len(ratios)} pair(s) in turn (median):")
+    for name in ("plan", "bare"):
+        cpu = sorted(times[f"{name}_cpu"])[len(ratios) // 2]
+        wall = sorted(times[f"{name}_wall"])[len(ratios) // 2]
+        label = "planwatch plan" if name == "plan" else "bare extract_tables"
+        print(f"  {label:<22}{cpu:>8.2f} s CPU{wall:>8.2f} s wall")
+    print(
+        f"planwatch plan / bare: {median:.2f}x CPU ({walls[len(walls) // 2]:.2f}x wall)  "
+        f"target <= {RATIO_TARGET}x  {'OK' if median <= RATIO_TARGET else 'MISSED'}"
+    )
+
+
 def render_seed(out: Path) -> Path:
     subprocess.run([sys.executable, str(GENERATOR), str(SEED), str(out)], check=True, cwd=ROOT)
     return out
@@ -138,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf", type=Path, help="measure this PDF instead of rendering the seed")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per pass (best kept)")
+    parser.add_argument("--pairs", type=int, default=3, help="whole-process pairs (median kept)")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -152,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             pages = len(pdf.pages)
         results = {m: measure(m, pdf_path, args.repeat, trace=m == "full") for m in MODES}
         report(pdf_path, pages, results)
+        report_processes(whole_processes(pdf_path, args.pairs, Path(tmp) / "out"))
     return 0
 
 

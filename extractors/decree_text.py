@@ -422,6 +422,8 @@ def _relax(best: list[list[float]], step: list[list[str]], i: int, j: int, v: fl
 
 
 def _put(row: RawRow, column: str, text: str, prov: Provenance) -> None:
+    # Page-break pieces join with a space, even after a hyphen: the converter's text keeps
+    # the printed spacing (the seed has `2018- 2020- жылдар` across such a break).
     row.cells[column] = join_fragments(row.cells.get(column, ""), text)
     old = row.provenance.get(column)
     row.provenance[column] = old.merge(prov) if old else prov
