@@ -8,7 +8,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from outputs.changes import CHANGE_COLUMNS, Since
 from outputs.workbook.sheet import Ctx, agency_col, period_col, titled_table, word_col
-from outputs.workbook.style import Column, Record, plain
+from outputs.workbook.style import Column, plain
 
 
 def value_in_words(ctx: Ctx, value: object) -> object:
@@ -46,6 +46,3 @@ def write_changes(ws: Worksheet, ctx: Ctx) -> None:
         Column("current", in_words("current")),
     ]
     titled_table(ws, ctx, labels.sheet("changes"), note, frame, columns)
-
-
-__all__ = ["Record", "write_changes"]
