@@ -71,6 +71,7 @@ def command(
     from outputs.compliance_settings import ComplianceSettings
     from outputs.datasets import write_datasets
     from outputs.labels import load_labels
+    from outputs.page import write_page
     from outputs.workbook import write_workbook
 
     if not (workdir / LEDGER_FILE).exists():
@@ -92,8 +93,11 @@ def command(
         paths = write_datasets(result, out) + [write_changes(since.changes, out)]
         bar.update(3, REPORT_STEPS, "datasets written")
         books = write_workbook(result, out, lang=lang, per_agency=per_agency, since=since)
+        page = write_page(
+            result, out, lang=lang, runs=ledger.runs(), since=since, workbook=books[0]
+        )
         bar.update(4, REPORT_STEPS, "workbook written")
-    for path in paths + books[1:]:
+    for path in paths + books[1:] + [page]:
         click.echo(str(path))
     click.echo(f"{load_labels(lang).text('workbook_at')} {books[0]}")
     for line in headline_lines(result, lang):

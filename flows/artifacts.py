@@ -19,6 +19,7 @@ from core.escape import for_markdown
 
 SUMMARY_KEY = "planwatch-nightly-summary"  # artifact keys: lowercase letters, digits, dashes
 AGENCIES_KEY = "planwatch-agencies"
+PAGE_KEY = "planwatch-page"
 FAILED = "failed"  # a file the run could not read (not recorded: the next run tries again)
 DUPLICATE = "duplicate"  # same bytes as another file: recorded once, under the other name
 AGENCY_TABLE_COLUMNS = ("agency", "measures", "overdue", "unreported", "expected", "received")
@@ -66,6 +67,12 @@ class NightlySummary:
     @property
     def workbook(self) -> Path | None:
         return self.workbooks[0] if self.workbooks else None
+
+    @property
+    def page(self) -> Path | None:
+        """The HTML page written beside the workbook (`overdue-<as_of>.<lang>.html`)."""
+        page = self.workbook.with_suffix(".html") if self.workbook else None
+        return page if page is not None and page.is_file() else None
 
     def counts_line(self) -> str:
         run, f = self.inbox, self.figures
@@ -136,6 +143,7 @@ def summary_markdown(summary: NightlySummary) -> str:
         "",
         f"**Workbook:** {_path(summary.workbook)}" if summary.workbook else "**Workbook:** none",
         "",
+        *([f"**Page:** {_path(summary.page)}", ""] if summary.page else []),
         f"Plans: {for_markdown(', '.join(summary.plans)) or 'none'}",
         "",
         "| figure | value |",
@@ -187,7 +195,11 @@ def _row(*cells: str) -> str:
 
 def publish_artifacts(summary: NightlySummary, agencies: pd.DataFrame) -> None:
     """The markdown summary and the per-agency table, visible in the Prefect UI."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    from prefect.artifacts import (
+        create_link_artifact,
+        create_markdown_artifact,
+        create_table_artifact,
+    )
 
     create_markdown_artifact(
         key=SUMMARY_KEY,
@@ -199,3 +211,10 @@ def publish_artifacts(summary: NightlySummary, agencies: pd.DataFrame) -> None:
         table=agency_records(agencies),
         description="Overdue and unreported (measure, agency) rows per agency",
     )
+    if summary.page:  # a file:// link (percent-encoded: no markdown in it), the name escaped
+        create_link_artifact(
+            key=PAGE_KEY,
+            link=summary.page.resolve().as_uri(),
+            link_text=for_markdown(summary.page.name),
+            description=f"planwatch page, as of {summary.as_of.isoformat()}",
+        )

@@ -31,6 +31,7 @@ from outputs.compliance import ComplianceResult, build_compliance
 from outputs.compliance_settings import ComplianceSettings
 from outputs.datasets import write_datasets
 from outputs.ledger_views import write_ledger_views
+from outputs.page import write_page
 from outputs.workbook import write_workbook
 
 IO_RETRIES = 2
@@ -267,8 +268,8 @@ def write_outputs(result: ComplianceResult, url: str, settings: Settings) -> dic
     since = since_last_run(open_ledger(url), result)  # compare with the last run, record this
     return {
         "datasets": [*write_datasets(result, out), write_changes(since.changes, out)],
-        "workbooks": list(
-            write_workbook(
+        "workbooks": (
+            books := write_workbook(
                 result,
                 out,
                 lang=settings.lang,
@@ -277,5 +278,15 @@ def write_outputs(result: ComplianceResult, url: str, settings: Settings) -> dic
                 letter_settings=settings.letter.model_dump(),
             )
         ),
+        "pages": [  # the page beside the workbook, with the trend over the recorded runs
+            write_page(
+                result,
+                out,
+                lang=settings.lang,
+                runs=open_ledger(url).runs(),
+                since=since,
+                workbook=books[0],
+            )
+        ],
         "views": list(write_ledger_views(open_ledger(url), out)),
     }

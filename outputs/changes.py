@@ -45,6 +45,7 @@ COUNT_KEYS = (
     "unreported",
     "expected",
     "received",
+    "on_time",  # the page's on-time rate trend (runs recorded before it have a gap there)
 )
 
 
