@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import PurePath
@@ -68,6 +68,18 @@ def default_tools(plan_years: tuple[int, int] | None = None) -> LanguageTools:
     )
 
 
+@once
+def dated_tools(plan_years: tuple[int, int] | None, on: date) -> LanguageTools:
+    """`default_tools` whose agency names are those valid on `on` (the letter's date): a
+    2024 letter's "Министерство труда и социального развития" is read as that year knew it."""
+    from normalizers.agencies import find_agencies, resolve
+
+    tools = default_tools(plan_years)
+    return replace(
+        tools, find_agencies=partial(find_agencies, on=on), resolve=partial(resolve, on=on)
+    )
+
+
 def _memoized(tools: LanguageTools) -> LanguageTools:
     """The same functions, each remembering its answers for one report (lines are re-read)."""
     functions = (tools.find_agencies, tools.resolve, tools.parse_period, tools.parse_report_date)
@@ -83,8 +95,12 @@ def read_report(
     tools: LanguageTools | None = None,
 ) -> ReportReading:
     settings = settings or ReadingSettings()
-    tools = _memoized(tools or default_tools(plan.years if plan else None))
+    years = plan.years if plan else None
     layout = document_to_layout(doc)
+    letter_date = report_date_of(layout, _memoized(tools or default_tools(years)))
+    if tools is None and letter_date is not None:
+        tools = dated_tools(years, letter_date)
+    tools = _memoized(tools or default_tools(years))
     template = doc.metadata.get(META + "template") == TEMPLATE_KIND
     stem = _file_words(file_name)
     agency, agency_candidates, agency_problem = decide_agency(
@@ -113,7 +129,7 @@ def read_report(
         agency=agency,
         agency_candidates=agency_candidates,
         period=period,
-        report_date=report_date_of(layout, tools),
+        report_date=letter_date,
         entries=entries,
         language=language_of(doc),
     )
