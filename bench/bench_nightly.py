@@ -77,6 +77,8 @@ def plain_run(settings) -> tuple[float, int]:
 
 def main(n: int = N_FILES) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="planwatch-bench-nightly-"))
+    # A loaded machine can take minutes to start the embedded API: measure it, do not fail.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "900")
     prepare_prefect_env(tmp)  # a fresh Prefect home: the start-up includes its migrations
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # 500 task lines per run otherwise
     from bench_ingest import generate
