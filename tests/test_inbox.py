@@ -423,6 +423,8 @@ def test_a_name_that_is_not_utf8_is_recorded_under_a_safe_display_name(dirs, pla
     assert got.stored_path == "quarantine/Отчет.bin"
     assert (work / got.stored_path).read_bytes().startswith(b"\x00\x01")
     assert [r.file for r in ledger.reports()] == ["Отчет.bin"]
+    (seen,) = ledger.sightings()  # the audit keeps the name's real bytes, escaped
+    assert (seen.name, seen.raw_name) == ("Отчет.bin", "\\xce\\xf2\\xf7\\xe5\\xf2.bin")
     (again,) = scan_inbox(inbox, work, ledger, plans, NO_WAIT)  # known now: not read again
     assert again == got
 
