@@ -116,7 +116,11 @@ def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any
     from cli.progress import progress
     from flows.nightly import nightly_compliance, reporting_progress
 
-    with embedded_run(), progress("run: ingest", "files") as bar, reporting_progress(bar):
+    with (
+        embedded_run(dask_address=settings.dask_address),
+        progress("run: ingest", "files") as bar,
+        reporting_progress(bar),
+    ):
         state = nightly_compliance(settings, return_state=True)
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, BaseException):

@@ -39,3 +39,8 @@ class ConfigError(PlanwatchError):
 
 class WorkdirBusy(PlanwatchError):
     """Another planwatch run holds the workdir's lock; the message names its pid and start."""
+
+
+class WorkdirUnreachable(PlanwatchError):
+    """The workdir (archive, quarantine, staging) is missing or read-only where a task runs:
+    on a cluster, a worker that does not see the shared workdir at the same path."""

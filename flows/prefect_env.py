@@ -12,11 +12,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from core.errors import ConfigError
 
 PREFECT_DIR = ".prefect"  # under the workdir, unless the user has a ~/.prefect profile
 HEARTBEAT_SETTING = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", None}  # None: a bare in-process address
 EPHEMERAL_STARTUP_TIMEOUT_S = 120  # Prefect's default (20 s) is too short on a busy 2-core box
 
 QUIET_OFFLINE = {
@@ -48,14 +52,17 @@ def configured_api_url() -> str | None:
 
 
 @contextmanager
-def embedded_run(env: Mapping[str, str] | None = None) -> Iterator[None]:
+def embedded_run(
+    env: Mapping[str, str] | None = None, *, dask_address: str | None = None
+) -> Iterator[None]:
     """Prefect settings for a run on the embedded API (`planwatch run`, `watch`): no flow-run
     heartbeats. Heartbeats feed a server's zombie-run automation, and the embedded API lives
     only as long as the run, so nothing reads them; Prefect 3.9 also joins the heartbeat
     thread at every flow exit (it sleeps in 1 s steps): ~0.9 s per flow run. With a real
     server (an API URL configured) or an explicit `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`,
     Prefect's settings stand. The embedded server is made to die with this process
-    (`guard_embedded_server`)."""
+    (`guard_embedded_server`). With a `dask_address` the workers are given its URL
+    (`served_to_workers`)."""
     from prefect.settings import temporary_settings
 
     env = os.environ if env is None else env
@@ -63,11 +70,40 @@ def embedded_run(env: Mapping[str, str] | None = None) -> Iterator[None]:
         yield
         return
     guard_embedded_server()
-    if HEARTBEAT_SETTING in env:
+    with ExitStack() as stack:
+        if dask_address:
+            stack.enter_context(served_to_workers(dask_address))
+        if HEARTBEAT_SETTING not in env:
+            stack.enter_context(temporary_settings(updates={"flows.heartbeat_frequency": None}))
         yield
-        return
-    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
-        yield
+
+
+@contextmanager
+def served_to_workers(dask_address: str) -> Iterator[str]:
+    """The embedded API started here, by hand, and its URL in Prefect's settings; yields it.
+
+    Left to itself, Prefect starts the embedded API lazily for a run without `api.url`, and
+    the run's settings travel with each task to the Dask workers (prefect.context
+    `serialize_context`): with no URL in them, every worker started a temporary server of
+    its own (~230 MB, ~40 s on a cold worker) and its task records went to it, not to the
+    run's. With the URL set, the workers report to this run's API. It listens on 127.0.0.1:
+    workers on other machines need a real server (PREFECT_API_URL), hence the refusal."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import temporary_settings
+
+    host = urlsplit(dask_address if "://" in dask_address else f"tcp://{dask_address}").hostname
+    if host not in LOOPBACK:
+        reason = (
+            f"workers of the Dask scheduler at {host} cannot reach this run's embedded Prefect "
+            "API; start a Prefect server and set PREFECT_API_URL on this machine and the workers"
+        )
+        raise ConfigError("dask_address", reason)
+    # The very instance Prefect's lazy start would use, so a process has one embedded API;
+    # started once, stopped by Prefect at exit (and by the watchdog after a kill).
+    server = SubprocessASGIServer()
+    server.start()
+    with temporary_settings(updates={"api.url": server.api_url}):
+        yield server.api_url
 
 
 # --------------------------------------------------------------------------- server guard

@@ -9,6 +9,8 @@ file the readers refuse is not an error at all (`ingest_file` records it as reje
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from sqlalchemy.exc import OperationalError
 
+from core.errors import WorkdirUnreachable
 from core.model import Plan, Report
 from core.once import once
 from extractors.decree import read_decree
@@ -181,6 +184,7 @@ def ingest_chunk(
     is a FileResult with its error. Prefect retries the chunk only when it fails as a whole
     (the ledger unreachable before the first file)."""
     logger = get_run_logger()
+    check_workdir(Path(workdir))
     plans_by_sha(url, plan_shas)  # fails the chunk early (and retried) when the ledger is down
     results = []
     for path in paths:
@@ -190,6 +194,18 @@ def ingest_chunk(
             logger.info("%s: %s %s", r.file, r.outcome, r.reason)
         results.append(result)
     return results
+
+
+def check_workdir(workdir: Path) -> None:
+    """Fail the chunk before its first file when this process cannot use the workdir: a Dask
+    worker on a machine without the shared workdir would otherwise archive into a local
+    directory of its own (or fail half-way, file by file). Not created here, for that reason;
+    the driver creates it. Not retried: a mount does not appear between retries."""
+    if not workdir.is_dir():
+        reason = f"workdir not found on {socket.gethostname()} (mount it at the same path)"
+        raise WorkdirUnreachable(workdir, reason)
+    if not os.access(workdir, os.W_OK | os.X_OK):
+        raise WorkdirUnreachable(workdir, f"workdir not writable on {socket.gethostname()}")
 
 
 def _ingest_with_retries(path: Path, url: str, plan_shas: list[str], workdir: Path) -> FileResult:

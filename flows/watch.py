@@ -103,7 +103,7 @@ def watch_inbox(
     from flows.prefect_env import embedded_run
 
     def ingest(_batch: list[Path] | None = None) -> None:
-        with embedded_run():
+        with embedded_run(dask_address=settings.dask_address):
             result = ingest_now(settings)
         if on_result is not None:
             on_result(result)
