@@ -307,6 +307,16 @@ def test_sample_page_filters_sorts_and_prints_landscape(driver, sample_pages, tm
     button.send_keys("\n")
     days = [int(r.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text) for r in driver.find_elements(By.CSS_SELECTOR, "#overdue-table tbody tr")]  # fmt: skip
     assert days == sorted(days) and days[0] < days[-1]
+    # 200 % zoom on a 1280 px screen: 640 CSS px; the page reflows, nothing wider than it
+    # (the grid scrolls inside its own box)
+    metrics = {"width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        wide = "return [document.documentElement.scrollWidth, window.innerWidth]"
+        scroll_width, inner = driver.execute_script(wide)
+        assert inner == 640 and scroll_width <= inner
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     # print: A4 landscape, every column of the overdue table on the page
     pdf = driver.execute_cdp_cmd(
         "Page.printToPDF",

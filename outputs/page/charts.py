@@ -75,13 +75,11 @@ def _cut(text: str) -> str:
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    step = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * step >= value:
-            return m * step
-    return 10 * step
+    """The top of a count axis: four whole-number steps of 1, 2, 2.5 or 5 x 10^k."""
+    quarter = max(value, 1) / 4
+    k = 10 ** math.floor(math.log10(quarter))
+    steps = [m * k * t for t in (1, 10) for m in (1, 2, 2.5, 5)]
+    return 4 * min(s for s in steps if s >= quarter and float(s).is_integer())
 
 
 def line_chart(
@@ -100,8 +98,8 @@ def line_chart(
     n = len(points)
     values = [p[s.key] for p in points for s in series if p[s.key] is not None]
     y_max = 1.0 if percent else _nice_max(max(values + [1]))
-    plot_w, plot_h = WIDTH - MARGIN_LEFT - 20, LINE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    legend_h = 20
+    plot_w, plot_h = WIDTH - MARGIN_LEFT - 40, LINE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    legend_h = 18 * len(series) + 4  # one line per series: no guess at text widths
 
     def x_at(i: int) -> float:
         return MARGIN_LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
@@ -144,15 +142,14 @@ def line_chart(
                     f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="3.5" fill="{s.colour}"/>'
                     for i, v in segment
                 ]
-    x = float(MARGIN_LEFT)
-    for s in series:  # the legend, on top
+    for k, s in enumerate(series):  # the legend, on top, a line each
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+        y = 10 + 18 * k
         out.append(
-            f'<line x1="{x:.0f}" x2="{x + 24:.0f}" y1="10" y2="10" stroke="{s.colour}" '
-            f'stroke-width="3"{dash}/><text x="{x + 30:.0f}" y="14" {FONT}>'
-            f"{escape(s.label)}</text>"
+            f'<line x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + 24}" y1="{y}" y2="{y}" '
+            f'stroke="{s.colour}" stroke-width="3"{dash}/><text x="{MARGIN_LEFT + 30}" '
+            f'y="{y + 4}" {FONT}>{escape(s.label)}</text>'
         )
-        x += 40 + 7 * len(s.label)
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from core.model import RunRecord
-from outputs.changes import Since
+from outputs.changes import CHANGES, Since
 from outputs.compliance import ComplianceResult
 from outputs.headline import headline_sentences
 from outputs.labels import Labels
@@ -28,6 +28,7 @@ from outputs.workbook.whatchanged import value_in_words
 # Older runs stay in the ledger; the page says how many it left out.
 MAX_RUNS = 90
 MAX_CHANGES = 500  # more rows than anyone reads on a page; the workbook and changes.csv hold all
+OPEN_CHANGES = 15  # up to this many changes the table is shown open, beyond it folded
 KINDS = ("reported_not_done", "no_information")
 
 
@@ -247,7 +248,7 @@ def overdue_table(ctx: Ctx) -> list[dict[str, Any]]:
 def changes_model(ctx: Ctx, since: Since | None) -> dict[str, Any]:
     labels = ctx.labels
     if since is None or since.first:
-        return {"note": labels.text("first_run"), "rows": [], "more": 0}
+        return {"note": labels.text("first_run"), "counts": [], "rows": [], "more": 0}
     when = since.previous_at.strftime("%d.%m.%Y %H:%M") if since.previous_at else ""
     note = labels.text("compared_with", date=labels.date(since.previous_as_of), when=when)
     if since.changes.empty:
@@ -263,7 +264,14 @@ def changes_model(ctx: Ctx, since: Since | None) -> dict[str, Any]:
         }
         for r in since.changes.head(MAX_CHANGES).to_dict("records")
     ]
-    return {"note": note, "rows": rows, "more": max(0, len(since.changes) - MAX_CHANGES)}
+    counts = since.changes["change"].value_counts()
+    kinds = [(labels.word("changes", c), int(counts[c])) for c in CHANGES if c in counts]
+    return {
+        "note": note,
+        "counts": kinds,
+        "rows": rows,
+        "more": max(0, len(since.changes) - MAX_CHANGES),
+    }
 
 
 # --------------------------------------------------------------------------- the page

@@ -20,7 +20,7 @@ from outputs.changes import Since
 from outputs.compliance import ComplianceResult
 from outputs.labels import DEFAULT_LANG, LABELS_FILE, Labels, load_labels
 from outputs.page.charts import Series, bar_chart, line_chart
-from outputs.page.model import page_model
+from outputs.page.model import OPEN_CHANGES, page_model
 
 PAGE_NAME = "overdue-{as_of}.{lang}.html"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -102,7 +102,13 @@ def charts(model: dict[str, Any], labels: Labels, words: PageWords) -> dict[str,
 def render_page(model: dict[str, Any], labels: Labels) -> str:
     words = PageWords(labels)
     template = environment().get_template("page.html")
-    return template.render(m=model, L=labels, W=words, charts=charts(model, labels, words))
+    return template.render(
+        m=model,
+        L=labels,
+        W=words,
+        charts=charts(model, labels, words),
+        open_changes=OPEN_CHANGES,
+    )
 
 
 def write_page(
