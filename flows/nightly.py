@@ -52,9 +52,9 @@ def task_runner_for(settings: Settings):
         # Bounded: more threads than the ledger's connection pool (5 + 10) exhaust it on big
         # inboxes (QueuePool timeouts); reading is GIL-bound, more threads buy nothing.
         return ThreadPoolTaskRunner(max_workers=INGEST_THREADS)
-    from prefect_dask import DaskTaskRunner
+    from flows.dask_runner import DrainingDaskTaskRunner  # prefect-dask's, events flushed
 
-    return DaskTaskRunner(address=settings.dask_address)
+    return DrainingDaskTaskRunner(address=settings.dask_address)
 
 
 def today_in(timezone: str) -> date:

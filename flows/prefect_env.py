@@ -11,8 +11,10 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +23,9 @@ from core.errors import ConfigError
 PREFECT_DIR = ".prefect"  # under the workdir, unless the user has a ~/.prefect profile
 HEARTBEAT_SETTING = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", None}  # None: a bare in-process address
-EPHEMERAL_STARTUP_TIMEOUT_S = 120  # Prefect's default (20 s) is too short on a busy 2-core box
+EPHEMERAL_STARTUP_TIMEOUT_S = 120
+SETTLE_TIMEOUT_S = 20.0  # at most, at the end of a run, for the API to write task states
+SETTLE_POLL_S = 0.2  # Prefect's default (20 s) is too short on a busy 2-core box
 
 QUIET_OFFLINE = {
     "DO_NOT_TRACK": "1",  # client-side SDK telemetry
@@ -61,7 +65,8 @@ def embedded_run(
     thread at every flow exit (it sleeps in 1 s steps): ~0.9 s per flow run. With a real
     server (an API URL configured) or an explicit `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`,
     Prefect's settings stand. The embedded server is made to die with this process
-    (`guard_embedded_server`). With a `dask_address` the workers are given its URL
+    (`guard_embedded_server`), and stops only once its records are final
+    (`settle_records`). With a `dask_address` the workers are given its URL
     (`served_to_workers`)."""
     from prefect.settings import temporary_settings
 
@@ -75,7 +80,46 @@ def embedded_run(
             stack.enter_context(served_to_workers(dask_address))
         if HEARTBEAT_SETTING not in env:
             stack.enter_context(temporary_settings(updates={"flows.heartbeat_frequency": None}))
+        since = datetime.now(UTC)
         yield
+        settle_records(since)
+
+
+def settle_records(since: datetime, timeout: float = SETTLE_TIMEOUT_S) -> int:
+    """Before the embedded API stops (at this process's exit): send this process's queued
+    Prefect events, then wait until the API has written every task state it was sent.
+
+    Task states reach the API only as events, which its task-run recorder writes in batches;
+    stopped a moment after the flow, the API cancelled that write ("Error flushing N events"
+    tracebacks) and the last tasks stayed RUNNING in its records. Returns the task runs
+    still RUNNING after `timeout` (0: the records are final)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        TaskRunFilter,
+        TaskRunFilterStartTime,
+        TaskRunFilterState,
+        TaskRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.worker import EventsWorker
+
+    served = sys.modules.get("prefect.server.api.server")  # not imported: nothing was run
+    if served is None or not any(
+        s.running for s in served.SubprocessASGIServer._instances.values()
+    ):
+        return 0
+    EventsWorker.drain_all(timeout=timeout, at_exit=False)
+    running = TaskRunFilter(
+        start_time=TaskRunFilterStartTime(after_=since),
+        state=TaskRunFilterState(type=TaskRunFilterStateType(any_=[StateType.RUNNING])),
+    )
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            left = len(client.read_task_runs(task_run_filter=running, limit=100))
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(SETTLE_POLL_S)
 
 
 @contextmanager
