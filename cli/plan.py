@@ -33,10 +33,13 @@ def summary_lines(plan: Plan) -> list[str]:
 def read_plan(decree: Path) -> Plan:
     """The decree's checked plan with deadlines and agencies normalized (and their QA)."""
     # Imported here: `planwatch --help` and every other command start without them.
+    from cli.progress import progress
     from extractors.decree import read_decree
+    from extractors.ocr_pages import reading_pages
     from normalizers.plan_normalize import normalize_plan
 
-    return normalize_plan(read_decree(decree))
+    with progress("plan: OCR", "pages") as bar, reading_pages(bar):  # a scan: pages read
+        return normalize_plan(read_decree(decree))
 
 
 def compare_lines(plan: Plan, other: Plan, out_dir: Path) -> list[str]:
@@ -52,7 +55,7 @@ def compare_lines(plan: Plan, other: Plan, out_dir: Path) -> list[str]:
 
 
 @click.command()
-@click.argument("decree", type=click.Path(path_type=Path))
+@click.argument("decree", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
@@ -63,7 +66,7 @@ def compare_lines(plan: Plan, other: Plan, out_dir: Path) -> list[str]:
 @click.option(
     "--compare",
     "other",
-    type=click.Path(path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The same decree in the other language (Kyrgyz/Russian, either order): "
     "write compare.csv with what differs between the two texts.",
 )
