@@ -80,6 +80,7 @@ IGNORE_NAMES = ("Thumbs.db", "desktop.ini")
 ARCHIVE_DIR = "archive"
 QUARANTINE_DIR = "quarantine"
 STAGING_DIR = ".staging"
+CONVERT_CACHE_DIR = ".convert-cache"  # LibreOffice conversions by sha256 (extractors.convert)
 OUT_DIR = "out"  # the views and datasets; a killed writer leaves its .tmp there
 REASON_SUFFIX = ".reason.txt"
 NAME_MAX_BYTES = 255  # one path component on Linux/macOS/Windows file systems
@@ -362,7 +363,7 @@ def _new_report(
     settings: InboxSettings,
 ) -> Report:
     """What the readers make of the staged copy, with the ledger's file facts added."""
-    reading, plan = _read(staged, plans, name)
+    reading, plan = _read(staged, plans, name, staged.parents[2])  # WORKDIR/.staging/<tmp>/
     received, source = _received(reading.report_date, mtime, first_seen, settings)
     return Report(
         file=name,
@@ -390,16 +391,21 @@ def _keep(staged: Path, report: Report, ledger: Ledger, workdir: Path) -> Report
     return recorded
 
 
-def _read(staged: Path, plans: list[Plan], file_name: str) -> tuple[ReportReading, Plan | None]:
+def _read(
+    staged: Path, plans: list[Plan], file_name: str, workdir: Path
+) -> tuple[ReportReading, Plan | None]:
     """The readers' verdict and the plan the report answers (`read_against_plans`): a
     refusal is `rejected`, a crash `failed`, each with a reason."""
     # Imported here: the readers pull in spaCy, pdfplumber and friends, which listing the
     # inbox or opening the ledger does not need.
+    from extractors.report_settings import ReaderSettings
     from extractors.reports import read_document
     from normalizers.plan_match import read_against_plans
 
+    # Legacy Office files are converted once: a re-read (a failed file's retry) hits the cache.
+    settings = ReaderSettings(convert_cache=str(workdir / CONVERT_CACHE_DIR))
     try:
-        return read_against_plans(read_document(staged), plans, file_name)
+        return read_against_plans(read_document(staged, settings), plans, file_name)
     except (UnsupportedReport, UnreadableReport) as err:
         outcome, reason = Outcome.REJECTED, err.reason
     except Exception as err:  # a reader bug is not a verdict on the file: failed, read again

@@ -161,7 +161,11 @@ def test_inbox_untouched_and_the_original_is_archived(legacy_files, seed_plan, t
         stored = work / report.stored_path
         assert stored.suffix == Path(report.file).suffix  # .doc / .ods, not the conversion
         assert stored.read_bytes() == before[report.file][0]
-    assert not list(work.rglob("*.docx")) and not list(work.rglob("*.xlsx"))
+    archive = work / "archive"
+    assert not list(archive.rglob("*.docx")) and not list(archive.rglob("*.xlsx"))
+    # the conversions are cached by the original's sha256, so a re-read converts nothing
+    cached = sorted(p.stem for p in (work / ".convert-cache").iterdir())
+    assert cached == sorted(r.sha256 for r in reports)
 
 
 # --------------------------------------------------------------------------- fuzz
