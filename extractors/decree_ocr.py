@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 from core.errors import UnreadableDecree
 from core.model import Finding, Plan, Provenance, Severity
 from core.text import clean_cell
-from extractors.decree_columns import map_header
+from extractors.decree_columns import column_of, map_header
 from extractors.decree_pdf import (
     Cell,
     Grid,
@@ -45,6 +45,7 @@ ENABLE_OCR = (
 MAX_OCR_PAGES = 200  # ~3 s a page; a decree annex is tens of pages
 POINTS_PER_INCH = 72.0
 DOUBTFUL_CODE = "ocr_doubtful_cell"
+MAX_MISREAD_HEADER_CELLS = 2  # more garbled than this and a row is not taken for the header
 
 
 @dataclass(frozen=True)
@@ -136,24 +137,40 @@ def mend_repeated_header(
     content: PageContent, header: TableRow | None
 ) -> tuple[PageContent, TableRow | None]:
     """A header repeated on a later page but misread (a column word garbled, so the column
-    would vanish from the grid) is replaced by the best header read so far when it has the
-    same cells; returns the page and the best header for the pages after it."""
+    would vanish from the grid, or a required one so the row is no header at all) is replaced
+    by the best header read so far when it has the same cells; returns the page and the best
+    header for the pages after it."""
     rows = list(content.rows)
+    best = map_header([c.text for c in header.cells]) if header else None
     for i, row in enumerate(rows):
-        mapping = map_header([c.text for c in row.cells])
-        if mapping is None:
-            continue
-        best = len(map_header([c.text for c in header.cells]) or {}) if header else 0
-        if header and len(mapping) < best and len(row.cells) == len(header.cells):
+        texts = [c.text for c in row.cells]
+        mapping = map_header(texts)
+        if header and best and _misread_repeat(texts, mapping, header, best):
             rows[i] = TableRow(
                 row.page,
                 tuple(
                     Cell(c.x0, c.x1, h.text) for c, h in zip(row.cells, header.cells, strict=True)
                 ),
             )
-        elif len(mapping) >= best:
-            header = row
+        elif mapping is not None and len(mapping) >= len(best or {}):
+            header, best = row, mapping
     return replace(content, rows=tuple(rows)), header
+
+
+def _misread_repeat(
+    texts: list[str], mapping: dict[int, str] | None, header: TableRow, best: dict[int, str]
+) -> bool:
+    """The row is the best header with a few words misread: as many cells, fewer columns
+    named, every column it does name in the best header's place, at most
+    MAX_MISREAD_HEADER_CELLS missing. Columns by meaning need the required ones, so a
+    garbled deadline word leaves no header at all (mapping None): still a repeat."""
+    if len(texts) != len(header.cells) or (mapping is not None and len(mapping) >= len(best)):
+        return False
+    named = {i: c for i, t in enumerate(texts) if (c := column_of(t))}
+    return (
+        all(best.get(i) == c for i, c in named.items())
+        and len(best) - len(named) <= MAX_MISREAD_HEADER_CELLS
+    )
 
 
 def doubtful_cells(

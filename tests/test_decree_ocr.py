@@ -171,4 +171,5 @@ def test_misread_repeated_header_is_mended_from_the_best_one():
     mended, best = mend_repeated_header(page2, header)
     assert [c.text for c in mended.rows[0].cells] == [c.text for c in header.cells]
     assert mended.rows[0].page == 2 and best is header
+    assert mended.rows[1:] == good.rows[1:]  # data rows, however many cells, stay as read
     assert mend_repeated_header(good, None) == (good, header)
