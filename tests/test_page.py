@@ -74,6 +74,16 @@ def test_report_writes_the_page_with_the_datasets_numbers(small_workdir):
     assert_page_has_the_datasets_numbers(page, small_workdir / "out")
 
 
+def test_page_links_the_reminder_packages_written_beside_it(small_workdir):
+    run_report(small_workdir, "--as-of", AS_OF, "--lang", "ru", "--per-agency")
+    out = small_workdir / "out"
+    page = out / f"overdue-{AS_OF}.ru.html"
+    links = [a.get("href") for a in parse(page).xpath("//details[@id='agency-files']//a")]
+    written = sorted(str(p.relative_to(out)) for p in (out / "agencies").rglob(f"*{AS_OF}.ru.*"))
+    assert written and sorted(links) == written  # every package linked, each link a file
+    assert parse(page).xpath("//header//a")[0].get("href") == f"overdue-{AS_OF}.ru.xlsx"
+
+
 def assert_page_has_the_datasets_numbers(page: Path, out: Path) -> None:
     """Headline cards, overdue table rows and days, grid states: as compliance.parquet and
     submissions.parquet say."""

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from core.model import RunRecord
+from outputs.agency_names import short_name
 from outputs.changes import CHANGES, Since
 from outputs.compliance import ComplianceResult
 from outputs.headline import headline_sentences
@@ -305,4 +307,28 @@ def page_model(
             {(r["agency"], r["agency_name"]) for r in rows}, key=lambda a: labels.sort_key(a[1])
         ),
         "workbook": workbook,
+        "agency_files": [],  # filled by `agency_files` when the page is written beside them
     }
+
+
+def agency_files(out_dir: Path, as_of: date, labels: Labels) -> list[dict[str, Any]]:
+    """The reminder packages written for this day and language under `out_dir/agencies/`
+    (`--per-agency`), linked relative to the page, agencies in alphabetical order."""
+    from outputs.letter import LETTER_NAME
+    from outputs.workbook.agency import AGENCY_DIR, AGENCY_WORKBOOK_NAME
+
+    names = {"as_of": as_of.isoformat(), "lang": labels.lang}
+    found = []
+    for folder in sorted(Path(out_dir, AGENCY_DIR).glob("*")):
+        book, letter = (folder / n.format(**names) for n in (AGENCY_WORKBOOK_NAME, LETTER_NAME))
+        if book.is_file():
+            found.append(
+                {
+                    "name": short_name(folder.name, labels.lang),
+                    "workbook": f"{AGENCY_DIR}/{folder.name}/{book.name}",
+                    "letter": f"{AGENCY_DIR}/{folder.name}/{letter.name}"
+                    if letter.is_file()
+                    else None,
+                }
+            )
+    return sorted(found, key=lambda f: labels.sort_key(f["name"]))

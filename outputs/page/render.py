@@ -20,7 +20,7 @@ from outputs.changes import Since
 from outputs.compliance import ComplianceResult
 from outputs.labels import DEFAULT_LANG, LABELS_FILE, Labels, load_labels
 from outputs.page.charts import Series, bar_chart, line_chart
-from outputs.page.model import OPEN_CHANGES, page_model
+from outputs.page.model import OPEN_CHANGES, agency_files, page_model
 
 PAGE_NAME = "overdue-{as_of}.{lang}.html"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -126,6 +126,7 @@ def write_page(
     out_dir.mkdir(parents=True, exist_ok=True)
     labels = load_labels(lang)
     model = page_model(result, labels, runs, since, workbook.name if workbook else None)
+    model["agency_files"] = agency_files(out_dir, result.as_of, labels)
     html = render_page(model, labels)
     path = out_dir / PAGE_NAME.format(as_of=result.as_of.isoformat(), lang=lang)
     return write_atomic(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
