@@ -126,13 +126,13 @@ def test_only_unknown_files_wait_for_the_settle_check(tmp_path: Path, monkeypatc
             with growing.open("a", encoding="utf-8") as fh:
                 fh.write("1.2,Дагы бир сап,аткарылды\n")
 
-        monkeypatch.setattr("ledger.inbox.time.sleep", copy_goes_on)
+        monkeypatch.setattr("ledger.listing.time.sleep", copy_goes_on)
         assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
         assert waits == []  # a night with nothing new never waits
         csv_report(growing, agency="ССМ")
         assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
         assert waits == [2.0]  # changed during the pause: left for the next run
-        monkeypatch.setattr("ledger.inbox.time.sleep", waits.append)
+        monkeypatch.setattr("ledger.listing.time.sleep", waits.append)
         assert tasks.list_new_files.fn(inbox, url, 2.0) == ([growing], [], 1)
 
 
