@@ -97,7 +97,8 @@ def scanned_decree_to_text(
     grid: Grid | None = None
     header: TableRow | None = None
     last_measure: str | None = None
-    pages = read_pdf_pages(path, _page_count(path), ocr.dpi, ocr)  # in parallel, in order
+    n_pages = _page_count(path, ocr.dpi, pdf.max_page_pixels)  # every page's size checked
+    pages = read_pdf_pages(path, n_pages, ocr.dpi, ocr)  # in parallel, in order
     for number, page in enumerate(pages, start=1):
         content = page_to_content(page, number, ocr.dpi)
         content, header = mend_repeated_header(content, header)
@@ -231,7 +232,9 @@ def doubts_to_findings(doubts: list[DoubtfulCell], path: Path) -> list[Finding]:
     ]
 
 
-def _page_count(path: Path) -> int:
+def _page_count(path: Path, dpi: int, max_pixels: int) -> int:
+    """The number of pages, each checked before any is rendered: too many pages, or a page
+    whose size in points at `dpi` would render to more than `max_pixels` pixels."""
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as err:
@@ -241,6 +244,28 @@ def _page_count(path: Path) -> int:
             raise UnreadableDecree(
                 path, f"too many pages to OCR ({len(pdf)}, limit {MAX_OCR_PAGES})"
             )
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                _check_page_size(path, page.get_size(), index + 1, dpi, max_pixels)
+            finally:
+                page.close()
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _check_page_size(
+    path: Path, size: tuple[float, float], number: int, dpi: int, max_pixels: int
+) -> None:
+    """The report readers' rule (`extractors.report_image`): a page's size in points says
+    how many pixels rendering it at `dpi` would take."""
+    width, height = size
+    pixels = round(width * dpi / POINTS_PER_INCH) * round(height * dpi / POINTS_PER_INCH)
+    if pixels > max_pixels:
+        raise UnreadableDecree(
+            path,
+            f"page {number} too large to render ({width / POINTS_PER_INCH:.0f} x "
+            f"{height / POINTS_PER_INCH:.0f} inches at {dpi} dpi), pixels: {pixels:,} "
+            f"(limit {max_pixels:,}, setting max_page_pixels)",
+        )

@@ -26,6 +26,7 @@ from extractors.decree_text import read_decree_text
 from extractors.ocr import Cell, Line, OcrPage, OcrSettings, OcrTable, Word, tesseract_available
 from extractors.plan_assembly import assemble_plan
 from tests.fixtures.decree_pdf import HEADERS, render_plan_pdf
+from tests.fixtures.hostile import huge_page_pdf
 from tests.fixtures.report_files import write_image_pdf
 from tests.fixtures.scans import scan_pdf
 
@@ -101,6 +102,28 @@ def test_without_tesseract_the_reason_says_how_to_enable(monkeypatch, tmp_path):
             read(scan)
         assert str(caught.value).startswith(str(scan))
         assert "tesseract-ocr-kir" in caught.value.reason and "make setup" in caught.value.reason
+
+
+def test_a_page_too_large_to_render_is_refused_before_rendering(monkeypatch, tmp_path):
+    """A 2 KB PDF with a 200 x 200-inch page would render to 3.6 gigapixels at 300 dpi:
+    refused from its size, naming the limit, before any page is rendered."""
+    monkeypatch.setattr(decree_ocr, "tesseract_available", lambda langs: True)
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("a page was rendered")
+
+    monkeypatch.setattr(decree_ocr, "read_pdf_pages", no_render)
+    huge = huge_page_pdf(tmp_path / "huge.pdf")
+    assert huge.stat().st_size < 10_000
+    for read in (read_decree, read_scanned_decree):
+        with pytest.raises(UnreadableDecree) as caught:
+            read(huge)
+        reason = caught.value.reason
+        assert "page 1 too large to render (200 x 200 inches at 300 dpi)" in reason
+        assert "3,600,000,000" in reason and "limit 80,000,000, setting max_page_pixels" in reason
+    small = PdfSettings(max_page_pixels=10_000)  # the setting is honoured, either way
+    with pytest.raises(UnreadableDecree, match="limit 10,000"):
+        read_scanned_decree(write_image_pdf(tmp_path / "scan.pdf"), pdf=small)
 
 
 # --------------------------------------------------------------------------- pure stages

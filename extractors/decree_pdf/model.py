@@ -9,6 +9,7 @@ from typing import Any
 
 from core.model import PLAN_COLUMNS
 from core.settings import resolve_settings
+from extractors.report_settings import MAX_PAGE_PIXELS as REPORT_MAX_PAGE_PIXELS
 
 SNAP_TOLERANCE = 3.0  # pt: ruling lines this close are one line (pdfplumber's default)
 INTERSECTION_TOLERANCE = 3.0  # pt: how near lines must come to make a cell corner
@@ -18,6 +19,9 @@ LINE_TOLERANCE = 3.0  # pt: words whose tops differ less than this share a text 
 INDENT_TOLERANCE = 4.0  # pt: lines starting this near the list's left edge start an entry
 MIN_RULE = 6.0  # pt: a vertical edge shorter than this is not a table rule
 MAX_PAGES = 2000  # a decree annex longer than this is not a decree; refuse, don't grind
+# A scanned page rendered for OCR: the report readers' limit (a 200 x 200-inch page would be
+# 3.6 gigapixels at 300 dpi from a 2 KB file)
+MAX_PAGE_PIXELS = REPORT_MAX_PAGE_PIXELS
 SCANNED_REASON = "no text layer — scanned decree; OCR needed"
 
 
@@ -32,6 +36,7 @@ class PdfSettings:
     line_tolerance: float = LINE_TOLERANCE
     indent_tolerance: float = INDENT_TOLERANCE
     max_pages: int = MAX_PAGES
+    max_page_pixels: int = MAX_PAGE_PIXELS
 
     def __post_init__(self) -> None:
         for name in (
@@ -47,6 +52,8 @@ class PdfSettings:
             raise ValueError(f"min_spanning_columns must be 2..9, not {self.min_spanning_columns}")
         if self.max_pages < 1:
             raise ValueError(f"max_pages must be positive, not {self.max_pages}")
+        if self.max_page_pixels < 1:
+            raise ValueError(f"max_page_pixels must be positive, not {self.max_page_pixels}")
 
     @classmethod
     def resolve(cls, settings: PdfSettings | Mapping[str, Any] | None) -> PdfSettings:
