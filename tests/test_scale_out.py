@@ -160,6 +160,17 @@ def run_as_an_operator(tmp_path: Path, workers: int, db_url: str | None = None) 
 CAPTURE = {"capture_output": True, "text": True, "timeout": 900}
 
 
+def own_database(postgres_url: str, name: str) -> str:
+    """A new, empty database on the session's server (its `planwatch` database already
+    holds the other test's reports); its URL."""
+    import psycopg
+
+    server = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_url.rsplit('/', 1)[0]}/{name}"
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_without_a_prefect_server_the_workers_report_to_the_runs_embedded_api(
@@ -169,7 +180,7 @@ def test_without_a_prefect_server_the_workers_report_to_the_runs_embedded_api(
     given to the workers. Before: each worker started a temporary server of its own (2 of 2
     here) and the run's records lacked their tasks. Read back after the run's shutdown:
     every file's task completed, none left RUNNING."""
-    result = run_as_an_operator(tmp_path, 2, postgres_url)
+    result = run_as_an_operator(tmp_path, 2, own_database(postgres_url, "operator_run"))
     assert result["worker_servers"] == 0
     assert_every_file_task_recorded(result["records"])
 
