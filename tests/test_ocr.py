@@ -215,3 +215,35 @@ def test_read_page_ruled_table_sideways():
     assert [row[0] for row in texts[1:3]] == ["1.1", "3.1"]
     assert texts[1][2] == "аткарылды"
     assert "министрлиги" in " ".join(line.text for line in page.lines)
+
+
+# --------------------------------------------------------------------------- line-end hyphens
+
+
+def test_a_cells_lines_join_by_the_hyphen_rule():
+    """`үй-` / `бүлөлүк` joins with no space; a free-standing dash and a plain break keep one."""
+    cases = [  # a cell's printed lines, each a list of words
+        ([["үй-"], ["бүлөлүк", "зомбулук"]], "үй-бүлөлүк зомбулук"),
+        ([["2018-2020-"], ["жылдар"]], "2018-2020-жылдар"),
+        ([["баалоо", "-"], ["министрлик"]], "баалоо - министрлик"),
+        ([["баалоо"], ["-"], ["министрлик"]], "баалоо - министрлик"),
+        ([["маалымат"], ["даярдалды"]], "маалымат даярдалды"),
+    ]
+    for lines, want in cases:
+        words = [
+            _word(text, 100 + 50 * j, 100 + 40 * i, line=i + 1)
+            for i, line in enumerate(lines)
+            for j, text in enumerate(line)
+        ]
+        assert ocr.words_to_text(words) == want
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_ocr_cells_wrapped_after_a_hyphen_join_without_a_space():
+    from tests.fixtures.wrapped_cells import WRAPPED_CELLS, wrapped_table_image
+
+    page = ocr.read_page(wrapped_table_image(), source_dpi=300)
+    assert page.table is not None
+    got = [row[1] for row in page.table.texts]
+    assert got == [want for _, want in WRAPPED_CELLS]  # before: `үй- бүлөлүк`, 2 of 5 exact

@@ -15,6 +15,7 @@ import pytesseract
 from PIL import Image
 
 from core.once import once
+from extractors.hyphens import join_lines
 from extractors.ocr.settings import DEFAULT_LANGS, OcrSettings
 
 # --------------------------------------------------------------------------- availability
@@ -168,10 +169,11 @@ def words_to_lines(words: Sequence[Word], gap_factor: float = 3.0) -> list[Line]
 
 
 def words_to_text(words: Sequence[Word]) -> str:
-    """Words of one cell in reading order, lines joined with a space (a line-end hyphen is
-    kept as printed: the decree text keeps words exactly as printed)."""
+    """Words of one cell in reading order, its lines joined by the line-end hyphen rule
+    (`extractors.hyphens.join_lines`): `үй-` + `бүлөлүк` → `үй-бүлөлүк`, a free-standing
+    dash keeps its spaces, any other break is a space."""
     lines = words_to_lines(list(words), gap_factor=1e9)
-    return " ".join(line.text for line in lines)
+    return join_lines(line.text for line in lines)
 
 
 # Letters Tesseract's Cyrillic models put for digits in a cell that is only a number.
