@@ -222,13 +222,12 @@ def test_a_chunk_on_a_worker_without_the_workdir_archives_nothing(tmp_path):
     missing = tmp_path / "share" / "work"
 
     @flow
-    def chunk_state():
+    def chunk_outcomes_of_one_chunk():  # a failed state returned would fail this flow
         future = tasks.ingest_chunk.submit(paths, url, [], missing)
         future.wait()
-        return future.state
+        return chunk_outcomes(paths, future.state)
 
-    state = chunk_state()
-    outcomes = chunk_outcomes(paths, state)
+    outcomes = chunk_outcomes_of_one_chunk()
     assert {o.outcome for o in outcomes} == {FAILED}
     assert {o.reason for o in outcomes} == {
         f"WorkdirUnreachable: {missing}: workdir not found on {socket.gethostname()} "
