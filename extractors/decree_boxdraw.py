@@ -23,14 +23,19 @@ box characters first (`ascii_to_box`); characters are taken as one column wide e
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import UnreadableDecree
 from core.model import Provenance
-from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
+from extractors.decree_grid import (
+    GridCell,
+    GridRow,
+    Item,
+    Paragraph,
+    items_to_decree,
+    read_text_decree,
+)
 from extractors.decree_rows import DecreeText
 from extractors.hyphens import Vocabulary, join_two, join_wrapped
 
@@ -301,13 +306,4 @@ def boxdraw_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
 
 def read_decree_boxdraw(path: Path) -> DecreeText:
     """Read a box-drawing decree's plan table (see module docstring). Raises UnreadableDecree."""
-    path = Path(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return boxdraw_to_decree(text, path.name, hashlib.sha256(data).hexdigest())
-    except UnreadableDecree as err:  # name the file as the caller gave it
-        raise UnreadableDecree(path, err.reason) from None
+    return read_text_decree(path, boxdraw_to_decree)

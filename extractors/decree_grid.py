@@ -20,9 +20,11 @@ Then the text around the tables: `pick_title` and `abbreviation_lines` work on p
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.errors import UnreadableDecree
 from core.model import PLAN_COLUMNS, Provenance
@@ -287,3 +289,18 @@ def abbreviation_lines(paragraphs: Iterable[Paragraph]) -> list[tuple[str, Prove
         if text := clean_cell(_BULLET.sub("", text)):
             lines.append((text, p.where))
     return lines or []
+
+
+def read_text_decree(path: Path, to_decree: Callable[[str, str, str], DecreeText]) -> DecreeText:
+    """A UTF-8 text decree (markdown, HTML, box-drawing) read by `to_decree(text, source,
+    sha256)`; every failure is an UnreadableDecree naming the file as the caller gave it."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
+    try:
+        return to_decree(text, path.name, hashlib.sha256(data).hexdigest())
+    except UnreadableDecree as err:
+        raise UnreadableDecree(path, err.reason) from None

@@ -12,15 +12,20 @@ becomes paragraphs (block tags and blank lines end one), bold or heading paragra
 
 from __future__ import annotations
 
-import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from core.errors import UnreadableDecree
 from core.model import Provenance
 from core.text import collapse_ws
-from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
+from extractors.decree_grid import (
+    GridCell,
+    GridRow,
+    Item,
+    Paragraph,
+    items_to_decree,
+    read_text_decree,
+)
 from extractors.decree_rows import DecreeText
 from extractors.hyphens import join_wrapped
 
@@ -191,13 +196,4 @@ def html_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
 
 def read_decree_html(path: Path) -> DecreeText:
     """Read an HTML decree's plan table (see module docstring). Raises UnreadableDecree."""
-    path = Path(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return html_to_decree(text, path.name, hashlib.sha256(data).hexdigest())
-    except UnreadableDecree as err:  # name the file as the caller gave it
-        raise UnreadableDecree(path, err.reason) from None
+    return read_text_decree(path, html_to_decree)

@@ -11,14 +11,19 @@ or heading above the plan's table, the abbreviation list the lines after it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
-from core.errors import UnreadableDecree
 from core.model import Provenance
 from core.text import clean_cell
-from extractors.decree_grid import GridCell, GridRow, Item, Paragraph, items_to_decree
+from extractors.decree_grid import (
+    GridCell,
+    GridRow,
+    Item,
+    Paragraph,
+    items_to_decree,
+    read_text_decree,
+)
 from extractors.decree_rows import DecreeText
 from extractors.hyphens import join_wrapped
 
@@ -109,13 +114,4 @@ def markdown_to_decree(text: str, source: str, sha256: str = "") -> DecreeText:
 
 def read_decree_markdown(path: Path) -> DecreeText:
     """Read a markdown decree's pipe table (see module docstring). Raises UnreadableDecree."""
-    path = Path(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UnreadableDecree(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return markdown_to_decree(text, path.name, hashlib.sha256(data).hexdigest())
-    except UnreadableDecree as err:  # name the file as the caller gave it
-        raise UnreadableDecree(path, err.reason) from None
+    return read_text_decree(path, markdown_to_decree)
