@@ -24,7 +24,7 @@ from ledger.db import Ledger
 from ledger.inbox import ingest_file
 from tests.conftest import SEED_DECREE
 from tests.fixtures.hostile import huge_page_pdf, many_rows_csv, many_rows_xlsx, xxe_docx
-from tests.fixtures.kill_trials import kill_trials, run_ingest
+from tests.fixtures.kill_trials import kill_trials, run_ingest, run_nightly
 from tests.fixtures.report_files import write_csv_report, write_docx_report, write_text_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
@@ -197,3 +197,41 @@ def test_the_embedded_server_dies_with_a_killed_run(tmp_path):
     if alive(server):
         os.kill(server, signal.SIGKILL)
         pytest.fail("the embedded Prefect server outlived its killed parent")
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory):
+    """One loopback Prefect server for the forked `planwatch run`s (as `serve` would have):
+    each run then starts in seconds instead of starting an embedded server of its own."""
+    from flows.serve import PrefectServer
+
+    with PrefectServer(tmp_path_factory.mktemp("prefect")) as server:
+        previous = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = server.api_url
+        try:
+            yield server.api_url
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("serve")
+def test_kill_9_during_the_nightly_run_loses_nothing(tmp_path, base_workdir, prefect_api):
+    import flows.nightly  # noqa: F401  warm imports: each forked run starts at once
+
+    inbox = hostile_inbox(tmp_path / "inbox")
+    stats = kill_trials(
+        inbox,
+        base_workdir,
+        SEED_DECREE,
+        tmp_path / "trials",
+        trials=10,
+        seed=12,
+        command=run_nightly,
+    )
+    assert stats.trials == 10 and stats.killed >= 5, stats
+    assert (stats.crashes, stats.lost, stats.duplicates, stats.wrong) == (0, 0, 0, 0), stats
+    assert stats.leftovers == 0, stats
