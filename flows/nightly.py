@@ -18,6 +18,7 @@ Chunks of files run on Prefect's thread pool, or on a Dask cluster when
 # annotation cannot be resolved ("Nightly_ComplianceModel is not fully defined").
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,7 +39,7 @@ from flows.artifacts import (
     publish_artifacts,
 )
 from flows.config import Settings
-from ledger.inbox import clean_leftovers
+from ledger.inbox import InboxSettings, clean_leftovers, look_inbox
 from ledger.lock import workdir_lock
 
 INGEST_THREADS = 4
@@ -234,13 +235,16 @@ def ingest_if_new(settings: Settings, plans: list[Plan]) -> InboxRun:
     # No settle wait here: a file still being copied starts `ingest_inbox`, whose own listing
     # waits and leaves it for the next run.
     new, _, known = tasks.list_new_files(settings.inbox, url, 0)
+    # Entries that are not plain files (symlinks, folders, FIFOs) are named with why, every night.
+    skipped = tuple(look_inbox(settings.inbox, InboxSettings(settle_seconds=0)).skipped)
     if not new:
         get_run_logger().info(
             "inbox %s: nothing new, %d file(s) in the ledger", settings.inbox, known
         )
-        return InboxRun(known=known)
+        return InboxRun(known=known, skipped=skipped)
     ingest = ingest_inbox.with_options(task_runner=task_runner_for(settings))
-    return ingest(settings, [p.plan_id for p in plans] if plans else None)
+    run = ingest(settings, [p.plan_id for p in plans] if plans else None)
+    return replace(run, skipped=skipped)
 
 
 @flow(name="ingest-now")

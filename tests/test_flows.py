@@ -266,8 +266,10 @@ def subflows_of(flow_run_id) -> list[str]:
 def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
     inbox = sample_inbox(tmp_path / "inbox")
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
-    settings = make_settings(tmp_path, inbox)
     n_files = len(list(inbox.iterdir()))
+    (inbox / "passwd.txt").symlink_to("/etc/passwd")  # never read: named as skipped
+    (inbox / "2019 папка").mkdir()
+    settings = make_settings(tmp_path, inbox)
 
     state = nightly_compliance(settings, return_state=True)
     assert state.is_completed(), state.message
@@ -283,6 +285,8 @@ def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
     assert first.figures["overdue"] > 0 and first.figures["unreported"] > 0
     artifacts = artifacts_of(state.state_details.flow_run_id)
     assert "broken.pdf" in artifacts[SUMMARY_KEY] and str(first.workbook) in artifacts[SUMMARY_KEY]
+    assert {name for name, _ in first.inbox.skipped} == {"passwd.txt", "2019 папка"}
+    assert "passwd.txt" in artifacts[SUMMARY_KEY]
     assert AGENCIES_KEY in artifacts
     hashes = {name: digest(settings.out_dir / name) for name in DATASETS}
 
