@@ -7,6 +7,8 @@ A code the registry does not know (a plan's own abbreviation) is shown as it is.
 
 from __future__ import annotations
 
+from datetime import date
+
 from core.once import once
 
 
@@ -32,3 +34,16 @@ def full_name(code: object, lang: str) -> object:
     if agency is None:
         return code
     return (agency.ru if lang == "ru" else agency.ky) or code
+
+
+def full_name_today(code: object, lang: str, today: date | None = None) -> object:
+    """The plan's name, and today's body beside it when the body was renamed or merged since
+    (the 2021 reorganisation): "<plan's name> → <today's name>"; as `full_name` otherwise."""
+    name = full_name(code, lang)
+    if not isinstance(code, str) or code not in _agencies():
+        return name
+    from normalizers.agency_time import current_name, successors_on
+
+    on = today or date.today()
+    now = current_name(code, lang, on) if successors_on(code, on) != (code,) else name
+    return name if now == name else f"{name} → {now}"  # the 2021 health ministry kept its name

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from outputs.agency_names import full_name, short_name
+from outputs.agency_names import full_name_today, short_name
 from outputs.compliance import ComplianceResult
 from outputs.labels import Labels
 from outputs.workbook.style import (
@@ -60,7 +60,8 @@ class Ctx:
         return short_name(code, self.labels.lang)
 
     def agency_full(self, code: Any) -> Any:
-        return full_name(code, self.labels.lang)
+        """The full name, with today's body beside it when it changed since the plan."""
+        return full_name_today(code, self.labels.lang)
 
 
 # --------------------------------------------------------------------------- columns
