@@ -13,6 +13,7 @@ import click
 from cli.errors import remember_workdir
 from cli.failures import exit_if_failed
 from cli.options import LANGS, RELATIVE_NOTE, as_of_option, coordinator_option, track_from_option
+from core.model import Outcome
 from flows.defaults import (
     CONFIG_FILE,
     DEFAULT_CRON,
@@ -130,7 +131,9 @@ def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any
     click.echo(f"workbook: {outcome.workbook}")
     click.echo(outcome.counts_line())
     click.echo("\n".join(staff_lines(outcome.figures, settings.lang)))
-    exit_if_failed((o.file, o.reason) for o in outcome.inbox.outcomes if o.outcome == "failed")
+    exit_if_failed(
+        (o.file, o.reason) for o in outcome.inbox.outcomes if o.outcome == Outcome.FAILED
+    )
 
 
 def quiet_prefect(verbose: bool, env: MutableMapping[str, str] | None = None) -> None:

@@ -149,7 +149,9 @@ def ingest_file(
         if known is not None and not _retry(known, settings):
             ledger.see(sighting)
             return known
-        report = _new_report(name, staged, sha256, size, mtime, first_seen, plans, settings)
+        report = _new_report(
+            name, staged, sha256, size, mtime, first_seen, plans, settings, workdir
+        )
         report = _give_up_after(report, known, settings)
         recorded = _keep(staged, report, ledger, workdir)
         ledger.see(sighting)  # after the file row: a sighting names recorded bytes
@@ -191,9 +193,10 @@ def _new_report(
     first_seen: datetime,
     plans: list[Plan],
     settings: InboxSettings,
+    workdir: Path,
 ) -> Report:
     """What the readers make of the staged copy, with the ledger's file facts added."""
-    reading, plan = _read(staged, plans, name, staged.parents[2])  # WORKDIR/.staging/<tmp>/
+    reading, plan = _read(staged, plans, name, workdir)
     received, source = _received(reading.report_date, mtime, first_seen, settings)
     return Report(
         file=name,

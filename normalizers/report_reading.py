@@ -97,10 +97,13 @@ def read_report(
     settings = settings or ReadingSettings()
     years = plan.years if plan else None
     layout = document_to_layout(doc)
-    letter_date = report_date_of(layout, _memoized(tools or default_tools(years)))
-    if tools is None and letter_date is not None:
-        tools = dated_tools(years, letter_date)
+    given = tools
     tools = _memoized(tools or default_tools(years))
+    letter_date = report_date_of(layout, tools)
+    if given is None and letter_date is not None:  # agency names as of the letter's date
+        dated = dated_tools(years, letter_date)
+        memo = lru_cache(maxsize=None)
+        tools = replace(tools, find_agencies=memo(dated.find_agencies), resolve=memo(dated.resolve))
     template = doc.metadata.get(META + "template") == TEMPLATE_KIND
     stem = _file_words(file_name)
     agency, agency_candidates, agency_problem = decide_agency(
