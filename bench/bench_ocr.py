@@ -13,7 +13,7 @@ and doubtful-cell findings printed. `--langs` compares Tesseract language orders
 `--ocrmypdf PATH` also runs ocrmypdf on the report scans (text-layer approach) for the
 pytesseract-vs-ocrmypdf choice.
 
-Usage: python bench/bench_ocr.py [--langs kir+rus,rus+kir] [--decree-pages N]
+Usage: python bench/bench_ocr.py [--langs kir+rus,rus+kir] [--decree-pages N] [--decree-dpi 150]
        [--ocrmypdf /path/to/ocrmypdf] [--no-decree]
 """
 
@@ -163,11 +163,11 @@ def bench_ocrmypdf(ocrmypdf: str, plan: Plan, work: Path) -> None:
         )
 
 
-def bench_decree(plan: Plan, work: Path, max_pages: int | None) -> None:
-    print("== scanned decree (seed plan rendered, scanned at 200 dpi, page 2 sideways)")
+def bench_decree(plan: Plan, work: Path, max_pages: int | None, dpi: int) -> None:
+    print(f"== scanned decree (seed plan rendered, scanned at {dpi} dpi, page 2 sideways)")
     pdf = render_plan_pdf(plan, work / "decree.pdf", lang="ky")
     scan = work / "decree-scan.pdf"
-    pages = scan_pdf(pdf, scan, dpi=200, rotated_pages=(1,), max_pages=max_pages)
+    pages = scan_pdf(pdf, scan, dpi=dpi, rotated_pages=(1,), max_pages=max_pages)
     cpu, own, start = child_cpu(), time.process_time(), time.perf_counter()
     got = read_scanned_decree(scan)
     seconds, cpu = time.perf_counter() - start, child_cpu() - cpu + time.process_time() - own
@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--langs", default="kir+rus")
     parser.add_argument("--decree-pages", type=int, default=None)
+    parser.add_argument("--decree-dpi", type=int, default=150, help="the scan's resolution")
     parser.add_argument("--no-decree", action="store_true")
     parser.add_argument("--no-reports", action="store_true")
     parser.add_argument("--ocrmypdf", default=None)
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_reports:
             bench_reports(plan, work, args.langs.split(","), args.ocrmypdf)
         if not args.no_decree:
-            bench_decree(replace(plan), work, args.decree_pages)
+            bench_decree(replace(plan), work, args.decree_pages, args.decree_dpi)
     return 0
 
 
