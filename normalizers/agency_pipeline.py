@@ -1,9 +1,14 @@
 """The spaCy side of agency matching: `spacy.blank("ky")` / `("ru")` with planwatch's word
-tokenizer, a NORM component (word keys) and a PhraseMatcher over NORM built from the
-registry's forms. The Russian pipeline also sets each word's LEMMA to the word key of its
-dictionary lemma (pymorphy3, offline) and matches the forms over LEMMA too, so inflected
-plurals and cases ("органам местного самоуправления", "Полномочных представительств")
-find the nominative names without listing every form.
+tokenizer and a NORM component (word keys), then the registry's bodies marked as entities.
+The Russian pipeline also sets each word's LEMMA to the word key of its dictionary lemma
+(pymorphy3, offline) and matches the forms over LEMMA too, so inflected plurals and cases
+("органам местного самоуправления", "Полномочных представительств") find the nominative
+names without listing every form.
+
+The matching is spaCy's PhraseMatcher semantics over plain tuples (`PhraseIndex`): each
+registry spelling is tokenized and keyed once with the same functions the pipeline applies
+to a text, so building the index costs milliseconds instead of one spaCy Doc per spelling
+(~0.7 s for both languages). spaCy itself is imported with the first pipeline.
 
 Both `resolve` (responsible cells) and `find_agencies` (running text) run this pipeline; each
 entity's `kb_id_` is the registry code, its label `AGENCY` or `AGENCY?` (an uncertain form).
@@ -12,42 +17,30 @@ entity's `kb_id_` is the registry code, its label `AGENCY` or `AGENCY?` (an unce
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from typing import TYPE_CHECKING
 
 from core.once import once
 from normalizers.agency_registry import Registry, abbreviation_splits, word_key
 
+if TYPE_CHECKING:  # spaCy loads with the first pipeline, not with this module
+    from spacy.tokens import Doc
+
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 SURE, UNSURE = "AGENCY", "AGENCY?"
+Match = tuple[str, int, int]  # (match id "LABEL|code", start token, end token)
 
 
-class WordTokenizer:
-    """Words and single punctuation marks; offsets survive (single spaces are kept)."""
-
-    def __init__(self, vocab) -> None:
-        self.vocab = vocab
-
-    def __call__(self, text: str) -> Doc:
-        words, spaces = [], []
-        for m in _TOKEN.finditer(text):
-            words.append(m[0])
-            spaces.append(m.end() < len(text) and text[m.end()] == " ")
-        return Doc(self.vocab, words=words, spaces=spaces)
+def tokens(text: str) -> list[tuple[str, bool]]:
+    """Words and single punctuation marks, each with whether a single space follows it."""
+    return [(m[0], m.end() < len(text) and text[m.end()] == " ") for m in _TOKEN.finditer(text)]
 
 
-@Language.component("planwatch_agency_norm")
-def agency_norm(doc: Doc) -> Doc:
-    """Every token's NORM becomes its registry word key, so the matcher sees through case
-    endings, look-alike letters and keyboard substitutions."""
-    for token in doc:
-        token.norm_ = word_key(token.text) if token.text[0].isalnum() else token.text
-    return doc
+def norm_key(token: str) -> str:
+    """A token's NORM: its registry word key (punctuation stays as it is)."""
+    return word_key(token) if token[0].isalnum() else token
 
 
 @once
@@ -71,66 +64,112 @@ def lemma_key(word: str) -> str:
     return word_key(morph.parse(low)[0].normal_form)
 
 
-@Language.component("planwatch_agency_lemma")
-def agency_lemma(doc: Doc) -> Doc:
-    """Russian only: every token's LEMMA becomes the word key of its dictionary lemma."""
-    for token in doc:
-        token.lemma_ = lemma_key(token.text)
-    return doc
+# --------------------------------------------------------------------------- matching
 
 
-class AgencyRuler:
-    """Marks registry bodies as entities: longest match wins, label tells certainty."""
+@dataclass
+class PhraseIndex:
+    """Key tuples -> match ids, matched like spaCy's PhraseMatcher: every occurrence, by
+    start token, shorter before longer, ids of one span in the order they were added."""
 
-    def __init__(self, nlp: Language, reg: Registry, lemmas: bool = False) -> None:
-        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA") if lemmas else None
-        patterns: dict[str, list[Doc]] = {}
-        # Each spelling as printed (punctuation included: "БУУ-Аялдар", "(Омбудсмени)") ...
-        for text, form in reg.spellings:
-            patterns.setdefault(_match_id(form), []).append(nlp(text))
-        printed = {k: list(v) for k, v in patterns.items()}
-        # ... and as bare word keys, plus abbreviations with a stray space ("БУУ ӨП").
-        for keys, form in reg.forms.items():
-            for variant in (keys, *abbreviation_splits(keys)):
-                patterns.setdefault(_match_id(form), []).append(_keys_doc(nlp, variant))
-        for match_id, docs in patterns.items():
-            self.matcher.add(match_id, docs)
-        if self.lemma_matcher is not None:
-            for match_id, docs in printed.items():
-                self.lemma_matcher.add(match_id, docs)
+    phrases: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        matches = list(self.matcher(doc))
-        if self.lemma_matcher is not None:
-            matches += self.lemma_matcher(doc)
-        for match_id, start, end in matches:
-            label, code = doc.vocab.strings[match_id].split("|", 1)
-            spans.append(Span(doc, start, end, label=label, kb_id=code))
-        doc.ents = filter_spans(spans)
-        return doc
+    def add(self, match_id: str, keys: Sequence[str]) -> None:
+        keys = tuple(keys)
+        if not keys:
+            return
+        ids = self.phrases.setdefault(keys, [])
+        if match_id not in ids:
+            ids.append(match_id)
+        self.prefixes.update(keys[:n] for n in range(1, len(keys)))
+
+    def __call__(self, keys: Sequence[str]) -> list[Match]:
+        found: list[Match] = []
+        for start in range(len(keys)):
+            for end in range(start + 1, len(keys) + 1):
+                span = tuple(keys[start:end])
+                found += [(match_id, start, end) for match_id in self.phrases.get(span, ())]
+                if span not in self.prefixes:
+                    break
+        return found
 
 
 def _match_id(form) -> str:
     return f"{SURE if form.confident else UNSURE}|{form.code}"
 
 
-def _keys_doc(nlp: Language, keys: tuple[str, ...]) -> Doc:
-    doc = Doc(nlp.vocab, words=list(keys))
-    for token, key in zip(doc, keys, strict=True):
-        token.norm_ = key
-    return doc
+def _printed_keys(text: str, key: Callable[[str], str]) -> list[str]:
+    return [key(token) for token, _ in tokens(text)]
 
 
-def build_pipeline(reg: Registry, lang: str):
-    """A blank `lang` pipeline (word tokenizer -> planwatch_agency_norm, and for "ru"
-    planwatch_agency_lemma) followed by the registry's AgencyRuler; call it like a
-    Language: `doc = pipeline(text)`."""
-    nlp = spacy.blank(lang)  # not the cached `nlp.blank`: this one gets a new tokenizer
-    nlp.tokenizer = WordTokenizer(nlp.vocab)
-    nlp.add_pipe("planwatch_agency_norm")
-    if lang == "ru":
-        nlp.add_pipe("planwatch_agency_lemma")
-    ruler = AgencyRuler(nlp, reg, lemmas=lang == "ru")
-    return lambda text: ruler(nlp(text))
+@once
+def phrase_indexes(reg: Registry, lemmas: bool) -> tuple[PhraseIndex, PhraseIndex | None]:
+    """The registry's NORM index (and, for Russian, its LEMMA index), built once."""
+    norms, lemma_index = PhraseIndex(), PhraseIndex() if lemmas else None
+    # Each spelling as printed (punctuation included: "БУУ-Аялдар", "(Омбудсмени)") ...
+    for text, form in reg.spellings:
+        norms.add(_match_id(form), _printed_keys(text, norm_key))
+    # ... and as bare word keys, plus abbreviations with a stray space ("БУУ ӨП").
+    for keys, form in reg.forms.items():
+        for variant in (keys, *abbreviation_splits(keys)):
+            norms.add(_match_id(form), variant)
+    if lemma_index is not None:
+        for text, form in reg.spellings:
+            lemma_index.add(_match_id(form), _printed_keys(text, lemma_key))
+    return norms, lemma_index
+
+
+def best_spans(matches: Iterable[Match]) -> list[Match]:
+    """spaCy's `filter_spans` on match tuples: longest first, then earliest (ties keep their
+    order); a span touching a kept one is dropped; the kept ones in text order."""
+    taken: set[int] = set()
+    kept = []
+    for match in sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True):
+        _, start, end = match
+        if start not in taken and end - 1 not in taken:
+            kept.append(match)
+            taken.update(range(start, end))
+    return sorted(kept, key=lambda m: m[1])
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+@once
+def vocab():
+    """The vocabulary this module's Docs are made in. A bare spaCy Vocab: the words, NORMs,
+    LEMMAs and entities are all planwatch's own, so the language data `spacy.blank("ky")`
+    and `("ru")` load (~0.35 s for both) would go unused."""
+    from spacy.vocab import Vocab
+
+    return Vocab()
+
+
+def build_pipeline(reg: Registry, lang: str) -> Callable[[str], Doc]:
+    """Words (`tokens`) -> a Doc with NORM = word keys (and, for "ru", LEMMA = lemma keys)
+    -> the registry's bodies as entities, longest match first, the label telling certainty.
+    Call it like a spaCy Language: `doc = pipeline(text)`."""
+    from spacy.tokens import Doc, Span
+
+    words_vocab = vocab()
+    norms, lemmas = phrase_indexes(reg, lang == "ru")
+
+    def pipeline(text: str) -> Doc:
+        pairs = tokens(text)
+        doc = Doc(words_vocab, words=[w for w, _ in pairs], spaces=[s for _, s in pairs])
+        for token in doc:
+            token.norm_ = norm_key(token.text)
+        matches = norms([t.norm_ for t in doc])
+        if lemmas is not None:
+            for token in doc:
+                token.lemma_ = lemma_key(token.text)
+            matches += lemmas([t.lemma_ for t in doc])
+        spans = []
+        for match_id, start, end in best_spans(matches):
+            label, code = match_id.split("|", 1)
+            spans.append(Span(doc, start, end, label=label, kb_id=code))
+        doc.ents = spans
+        return doc
+
+    return pipeline

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from core.model import AgencyRef
 from normalizers.agency_registry import Registry, fold, text_keys
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 SEPARATORS = frozenset(",;.")
 _WORD = re.compile(r"\w+")

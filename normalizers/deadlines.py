@@ -17,15 +17,16 @@ import calendar
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from typing import TYPE_CHECKING
 
 from core.model import Deadline, Period, Recurrence
 from core.once import once
 from core.vocab import load_vocab
 from normalizers.nlp import blank, cyrillic
+
+if TYPE_CHECKING:  # spaCy loads with the grammar's Matcher, not with this module
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc, Span
 
 GRAMMAR_FILE = "deadline_grammar.yaml"
 YEAR_MIN, YEAR_MAX = 1991, 2099  # four-digit numbers outside this are not years
@@ -67,6 +68,8 @@ def grammar() -> Grammar:
     data = load_vocab("normalizers", GRAMMAR_FILE, _validate)
     lexicon = {str(w).lower(): cls for cls, words in data["lexicon"].items() for w in words}
     stems = sorted(((s, c, int(v)) for s, c, v in data["stems"]), key=lambda s: -len(s[0]))
+    from spacy.matcher import Matcher
+
     matcher = Matcher(blank("ky").vocab, validate=True)
     for label, patterns in data["units"].items():
         matcher.add(label, patterns)
@@ -118,6 +121,8 @@ def text_to_words(text: str, g: Grammar | None = None) -> list[str]:
 def words_to_doc(words: list[str], g: Grammar | None = None) -> tuple[Doc, list[int | None]]:
     """A Doc whose token NORMs are the word classes, plus each token's numeric value."""
     g = g or grammar()
+    from spacy.tokens import Doc
+
     doc = Doc(blank("ky").vocab, words=words)
     values: list[int | None] = []
     for token in doc:
@@ -199,6 +204,9 @@ def _span_to_unit(span: Span, values: list[int | None], plan_years) -> Unit | No
 def text_to_units(text: str, plan_years: tuple[int, int] | None = None, g: Grammar | None = None):
     """(words, word classes, units found, token indexes no unit covers). `g`: another grammar
     built on this one (normalizers.periods extends it for report periods and letter dates)."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
     g = g or grammar()
     words = text_to_words(text, g)
     doc, values = words_to_doc(words, g)
