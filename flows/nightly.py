@@ -4,8 +4,9 @@ Flows only wire tasks (`flows.tasks`) over the other packages' functions:
 
     nightly_compliance(settings)
       ├─ load_plan(decree, settings)          per configured decree; skipped when its sha256 is loaded
-      ├─ ingest_inbox(settings, plan_ids)     one mapped task per chunk of NEW files (sha256 not
-      │                                      in the ledger), a few chunks per worker
+      ├─ list_new_files                       the inbox listed and hashed once against the ledger
+      ├─ ingest_chunk × chunks                one task per chunk of NEW files (sha256 not in the
+      │                                      ledger), a few chunks per worker; no sub-flow
       ├─ compliance → datasets, workbook(s), ledger views
       └─ artifacts: markdown summary + per-agency table
 
@@ -18,7 +19,6 @@ Chunks of files run on Prefect's thread pool, or on a Dask cluster when
 # annotation cannot be resolved ("Nightly_ComplianceModel is not fully defined").
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ from flows.artifacts import (
     publish_artifacts,
 )
 from flows.config import Settings
-from ledger.inbox import InboxSettings, clean_leftovers, look_inbox
+from ledger.inbox import clean_leftovers
 from ledger.lock import workdir_lock
 
 INGEST_THREADS = 4
@@ -79,29 +79,33 @@ def load_plan(decree: Path, settings: Settings) -> Plan:
     return plan
 
 
-@flow(name="ingest-inbox")
-def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> InboxRun:
-    """Every new inbox file into the ledger; each file accounted for, none fails the flow.
+def ingest_new(settings: Settings, plans: list[Plan], listing: tasks.NewFiles) -> InboxRun:
+    """The new files of `listing` into the ledger, as chunk tasks of the calling flow run on
+    the configured task runner; each file accounted for, none fails the flow.
 
-    Reports are linked against the ledger's plans `plan_ids` (all plans when None). Plans
-    travel by id, not by value: flow parameters are stored by the API (and a plan is ~1 MB)."""
+    Reports are read against `plans`, or every plan in the ledger when none is configured;
+    the tasks get the plans' decree sha256s (a plan is ~1 MB to pickle to a Dask worker).
+    No sub-flow of its own: a sub-flow run cost ~0.6 s of API round trips and engine set-up
+    per night and recorded nothing the chunk task runs do not."""
     logger = get_run_logger()
     url = tasks.ledger_url(settings)
-    plans = tasks.load_plans(url, plan_ids)
-    new, duplicates, known = tasks.list_new_files(
-        settings.inbox, url, settings.thresholds.settle_seconds
-    )
+    plans = plans or tasks.load_plans(url, None)
+    new, duplicates, known = listing.new, listing.duplicates, listing.known
     logger.info(
         "inbox %s: %d new file(s), %d already in the ledger", settings.inbox, len(new), known
     )
     chunks = tasks.chunked(new, workers_of(settings))
-    futures = tasks.ingest_chunk.map(
-        chunks,
-        unmapped(url),
-        unmapped([p.sha256 for p in plans]),
-        unmapped(settings.workdir),
-    )
-    states = wait_reporting(futures, [len(c) for c in chunks])
+    with task_runner_for(settings) as runner:
+        futures = runner.map(
+            tasks.ingest_chunk,
+            {
+                "paths": chunks,
+                "url": unmapped(url),
+                "plan_shas": unmapped([p.sha256 for p in plans]),
+                "workdir": unmapped(settings.workdir),
+            },
+        )
+        states = wait_reporting(futures, [len(c) for c in chunks])
     outcomes = tuple(
         outcome
         for chunk, state in zip(chunks, states, strict=True)
@@ -110,7 +114,7 @@ def ingest_inbox(settings: Settings, plan_ids: list[str] | None = None) -> Inbox
     for o in outcomes:
         if o.outcome == FAILED:
             logger.warning("%s: could not be read (%s); the next run tries again", o.file, o.reason)
-    return InboxRun(outcomes=outcomes, known=known)
+    return InboxRun(outcomes=outcomes, known=known, skipped=tuple(listing.skipped))
 
 
 def wait_reporting(futures, sizes: list[int]) -> list:
@@ -161,7 +165,7 @@ _progress: Callable[[int, int], None] | None = None
 
 @contextmanager
 def reporting_progress(on_progress: Callable[[int, int], None] | None) -> Iterator[None]:
-    """Within this block, `ingest_inbox` tells `on_progress` as each chunk of files ends."""
+    """Within this block, `ingest_new` tells `on_progress` as each chunk of files ends."""
     global _progress
     previous, _progress = _progress, on_progress
     try:
@@ -191,9 +195,9 @@ def report_to_outcome(report: Report, name: str) -> FileOutcome:
 def nightly_compliance(settings: Settings) -> NightlySummary:
     """Load the plan(s), ingest what is new, write datasets + workbook(s), publish artifacts.
 
-    The sub-flows run only when they have work: a decree already loaded and an inbox with
-    nothing new are settled by one task each (a sub-flow run costs ~0.5 s of API round trips
-    and heartbeat shutdown even when it does nothing)."""
+    A decree already loaded and an inbox with nothing new are settled by one task each; only
+    a decree to read starts the `load-plan` sub-flow (a sub-flow run costs ~0.5 s of API
+    round trips even when it does nothing), new files are chunk tasks of this run."""
     logger = get_run_logger()
     with workdir_lock(settings.workdir, on_stale=logger.warning):
         clean_leftovers(settings.workdir)
@@ -228,23 +232,18 @@ def configured_plans(settings: Settings) -> list[Plan]:
 
 
 def ingest_if_new(settings: Settings, plans: list[Plan]) -> InboxRun:
-    """`ingest_inbox` (on the configured task runner) when the inbox holds bytes the ledger
-    has not seen; otherwise only the count of known files. Reports are read against `plans`,
-    or against every plan in the ledger when no decree is configured."""
+    """`ingest_new` when the inbox holds bytes the ledger has not seen; otherwise only the
+    count of known files. The inbox is listed and hashed once; the settle wait applies only
+    to files the ledger does not know (a quiet night never waits). Entries that are not
+    plain files (symlinks, folders, FIFOs) are named with why, every night."""
     url = tasks.ledger_url(settings)
-    # No settle wait here: a file still being copied starts `ingest_inbox`, whose own listing
-    # waits and leaves it for the next run.
-    new, _, known = tasks.list_new_files(settings.inbox, url, 0)
-    # Entries that are not plain files (symlinks, folders, FIFOs) are named with why, every night.
-    skipped = tuple(look_inbox(settings.inbox, InboxSettings(settle_seconds=0)).skipped)
-    if not new:
+    listing = tasks.list_new_files(settings.inbox, url, settings.thresholds.settle_seconds)
+    if not listing.new:
         get_run_logger().info(
-            "inbox %s: nothing new, %d file(s) in the ledger", settings.inbox, known
+            "inbox %s: nothing new, %d file(s) in the ledger", settings.inbox, listing.known
         )
-        return InboxRun(known=known, skipped=skipped)
-    ingest = ingest_inbox.with_options(task_runner=task_runner_for(settings))
-    run = ingest(settings, [p.plan_id for p in plans] if plans else None)
-    return replace(run, skipped=skipped)
+        return InboxRun(known=listing.known, skipped=tuple(listing.skipped))
+    return ingest_new(settings, plans, listing)
 
 
 @flow(name="ingest-now")

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from core.errors import ConfigError
+from flows.embedded_api import adopt_early, early_server
 
 PREFECT_DIR = ".prefect"  # under the workdir, unless the user has a ~/.prefect profile
 HEARTBEAT_SETTING = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
@@ -66,7 +67,8 @@ def embedded_run(
     server (an API URL configured) or an explicit `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`,
     Prefect's settings stand. The embedded server is made to die with this process
     (`guard_embedded_server`), and stops only once its records are final
-    (`settle_records`). With a `dask_address` the workers are given its URL
+    (`settle_records`). A server started early (`flows.embedded_api.start_early`) is
+    waited for and used. With a `dask_address` the workers are given its URL
     (`served_to_workers`)."""
     from prefect.settings import temporary_settings
 
@@ -76,6 +78,9 @@ def embedded_run(
         return
     guard_embedded_server()
     with ExitStack() as stack:
+        early_url = None if dask_address else adopt_early()  # started by `start_early`
+        if early_url:
+            stack.enter_context(temporary_settings(updates={"api.url": early_url}))
         if dask_address:
             stack.enter_context(served_to_workers(dask_address))
         if HEARTBEAT_SETTING not in env:
@@ -104,8 +109,10 @@ def settle_records(since: datetime, timeout: float = SETTLE_TIMEOUT_S) -> int:
     from prefect.events.worker import EventsWorker
 
     served = sys.modules.get("prefect.server.api.server")  # not imported: nothing was run
-    if served is None or not any(
-        s.running for s in served.SubprocessASGIServer._instances.values()
+    early = early_server()
+    if not (early is not None and early.running) and (
+        served is None
+        or not any(s.running for s in served.SubprocessASGIServer._instances.values())
     ):
         return 0
     EventsWorker.drain_all(timeout=timeout, at_exit=False)

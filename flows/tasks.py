@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -27,7 +28,7 @@ from core.once import once
 from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
-from ledger.inbox import file_sha256, inbox_files, ingest_file, settled, signatures
+from ledger.inbox import InboxSettings, file_sha256, ingest_file, look_inbox, settled
 from normalizers.plan_normalize import normalize_plan
 from outputs.changes import since_last_run, write_changes
 from outputs.compliance import ComplianceResult, build_compliance
@@ -112,29 +113,37 @@ def stored_plan(decree: Path, url: str) -> Plan | None:
 # --------------------------------------------------------------------------- inbox
 
 
+class NewFiles(NamedTuple):
+    """One look at the inbox against the ledger (`list_new_files`)."""
+
+    new: list[Path]  # bytes the ledger has not seen, settled, first name of each sha256
+    duplicates: list[tuple[Path, Path]]  # (copy, first) among the new ones
+    known: int  # files whose bytes the ledger has
+    skipped: list[tuple[str, str]]  # entries not taken (symlinks, folders, FIFOs), with why
+
+
 @io_task()
-def list_new_files(
-    inbox: Path, url: str, settle_seconds: float
-) -> tuple[list[Path], list[tuple[Path, Path]], int]:
+def list_new_files(inbox: Path, url: str, settle_seconds: float) -> NewFiles:
     """The inbox files whose bytes the ledger has not seen, the same-bytes copies among them
-    as (copy, first), and how many files were known already.
+    as (copy, first), how many files were known already, and the entries passed over.
 
     Hashing here (one read per file) keeps a night without new files cheap: known files never
     become task runs and need no settle wait (their bytes are recorded already). It also makes
-    duplicates deterministic: the first name in sorted order is ingested, copies are reported."""
-    files = inbox_files(Path(inbox))
-    first_look = signatures(files)
+    duplicates deterministic: the first name in sorted order is ingested, copies are reported.
+    The inbox is listed and hashed once per run: the flow hands this to the chunk tasks."""
+    listing = look_inbox(Path(inbox), InboxSettings(settle_seconds=0))
+    files = listing.files
     hashed = {path: file_sha256(path) for path in files}
     recorded = open_ledger(url).known_files(hashed.values())
     unknown = [path for path in files if hashed[path] not in recorded]
     new: dict[str, Path] = {}
     duplicates: list[tuple[Path, Path]] = []
-    for path in settled(unknown, settle_seconds, first_look):
+    for path in settled(unknown, settle_seconds, listing.signatures):
         if hashed[path] in new:
             duplicates.append((path, new[hashed[path]]))
         else:
             new[hashed[path]] = path
-    return list(new.values()), duplicates, len(files) - len(unknown)
+    return NewFiles(list(new.values()), duplicates, len(files) - len(unknown), listing.skipped)
 
 
 # A task per chunk of files, not per file: each task run costs Prefect state changes and API

@@ -99,11 +99,13 @@ def test_ingest_one_records_a_file_and_raises_only_for_an_unreadable_one(tmp_pat
         report = tasks.ingest_one(good, url, [], settings.workdir)
         assert report.sha256 == digest(good)
         assert tasks.open_ledger(url).has_file(report.sha256)
-        new, duplicates, known = tasks.list_new_files.fn(inbox, url, 0)
-        assert (new, duplicates, known) == ([], [], 1)  # the ledger's sha256 decides
+        new, duplicates, known, skipped = tasks.list_new_files.fn(inbox, url, 0)
+        assert (new, duplicates, known, skipped) == ([], [], 1, [])  # the ledger's sha256 decides
         (inbox / "late.csv").write_bytes(good.read_bytes() + b"\n")
         shutil.copy(inbox / "late.csv", inbox / "copy of late.csv")
-        new, duplicates, known = tasks.list_new_files.fn(inbox, url, 0)
+        (inbox / "old").mkdir()  # named, with why, in the same look
+        new, duplicates, known, skipped = tasks.list_new_files.fn(inbox, url, 0)
+        assert [name for name, _ in skipped] == ["old"]
         assert [p.name for p in new] == ["copy of late.csv"]  # first name in sorted order
         assert [(c.name, f.name) for c, f in duplicates] == [("late.csv", "copy of late.csv")]
         assert known == 1
@@ -127,13 +129,13 @@ def test_only_unknown_files_wait_for_the_settle_check(tmp_path: Path, monkeypatc
                 fh.write("1.2,Дагы бир сап,аткарылды\n")
 
         monkeypatch.setattr("ledger.listing.time.sleep", copy_goes_on)
-        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1, [])
         assert waits == []  # a night with nothing new never waits
         csv_report(growing, agency="ССМ")
-        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1)
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([], [], 1, [])
         assert waits == [2.0]  # changed during the pause: left for the next run
         monkeypatch.setattr("ledger.listing.time.sleep", waits.append)
-        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([growing], [], 1)
+        assert tasks.list_new_files.fn(inbox, url, 2.0) == ([growing], [], 1, [])
 
 
 def test_only_io_failures_are_retried():
@@ -260,6 +262,18 @@ def subflows_of(flow_run_id) -> list[str]:
         return sorted(client.read_flow(run.flow_id).name for run in runs)
 
 
+def chunk_runs_of(flow_run_id) -> list[str]:
+    """The state types of this flow run's own chunk task runs."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    return [r.state_type.value for r in runs if r.task_key.startswith("ingest_chunk")]
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.xdist_group("prefect")
@@ -290,7 +304,10 @@ def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
     assert AGENCIES_KEY in artifacts
     hashes = {name: digest(settings.out_dir / name) for name in DATASETS}
 
-    assert subflows_of(state.state_details.flow_run_id) == ["ingest-inbox", "load-plan"]
+    # the chunks are task runs of the nightly run itself: one per chunk, none unfinished
+    assert subflows_of(state.state_details.flow_run_id) == ["load-plan"]
+    chunks = chunk_runs_of(state.state_details.flow_run_id)
+    assert chunks and all(c == "COMPLETED" for c in chunks)
 
     state = nightly_compliance(settings, return_state=True)
     second = state.result()
