@@ -114,6 +114,10 @@ def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any
     settings = settings_from(config, as_of=as_of, **flags)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     quiet_prefect(verbose)
+    if not settings.dask_address:  # the embedded API starts while the flow's modules import
+        from flows.embedded_api import start_early
+
+        start_early()
     from cli.progress import progress
     from flows.nightly import nightly_compliance, reporting_progress
 
