@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,17 +18,10 @@ from cli.options import decree_option, workdir_option
 from cli.progress import progress
 from core.escape import for_terminal
 from core.model import Outcome, Plan, Report
-from ledger.db import Ledger
-from ledger.inbox import (
-    InboxSettings,
-    clean_leftovers,
-    display_name,
-    file_sha256,
-    ingest_file,
-    look_inbox,
-)
-from ledger.lock import workdir_lock
-from outputs.ledger_views import linked_count, write_ledger_views
+from ledger.listing import InboxSettings, display_name  # no SQLAlchemy: --help stays quick
+
+if TYPE_CHECKING:
+    from ledger.db import Ledger
 
 OUT_DIR = "out"
 # Column widths of the printed table; long names and reasons are cut with "…".
@@ -53,6 +47,13 @@ REASON_WIDTH = 70
 )
 def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
     """Scan the inbox once and record every file in the ledger."""
+    workdir.mkdir(parents=True, exist_ok=True)  # an unusable workdir answers before SQLAlchemy
+    # The ledger's modules load SQLAlchemy: imported once the arguments are known good.
+    from ledger.db import Ledger
+    from ledger.inbox import clean_leftovers, ingest_file, look_inbox
+    from ledger.lock import workdir_lock
+    from outputs.ledger_views import write_ledger_views
+
     started = datetime.now(UTC).replace(tzinfo=None)
     settings = InboxSettings(settle_seconds=settle)
     with workdir_lock(workdir, on_stale=warn), Ledger.for_workdir(workdir) as ledger:
@@ -88,7 +89,13 @@ def warn(text: str) -> None:
 
 def load_plan(ledger: Ledger, decree: Path) -> Plan:
     """The decree's normalized plan, read and stored only the first time its bytes are seen."""
-    known = ledger.plan_by_sha(file_sha256(decree))
+    from ledger.copies import file_sha256
+
+    try:
+        sha256 = file_sha256(decree)
+    except OSError as err:  # a read error carries no file name: the line must name it
+        raise OSError(err.errno, err.strerror, str(decree)) from err
+    known = ledger.plan_by_sha(sha256)
     if known is not None:
         return known
     from extractors.decree import read_decree
@@ -127,6 +134,8 @@ def summary_line(n_files: int, new: list[Report]) -> str:
 
 
 def _row(name: str, r: Report, is_new: bool) -> tuple[str, ...]:
+    from outputs.ledger_views import linked_count
+
     linked = linked_count(r)
     reason = r.reason
     if r.file != name and r.sha256:

@@ -3,6 +3,7 @@ that accept what people type: dates as staff write them, paths whose errors name
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -140,4 +141,17 @@ def checked_output(path: Path, suffixes: tuple[str, ...]) -> Path:
     if not parent.is_dir():
         reason = "is a file, not a folder" if parent.exists() else "no such folder"
         raise click.BadParameter(f"{parent}: {reason}", param_hint="--out")
+    return path
+
+
+def creatable_folder(path: Path, option: str) -> Path:
+    """A folder that exists or can be made: checked without creating it, so a slip in
+    `--out` answers before minutes of reading and nothing is left behind when reading fails."""
+    ancestor = path
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise click.BadParameter(f"{ancestor}: is a file, not a folder", param_hint=option)
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{ancestor}: not writable", param_hint=option)
     return path

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from cli.options import creatable_folder
 from core.model import Plan
 
 
@@ -36,10 +37,12 @@ def read_plan(decree: Path) -> Plan:
     from cli.progress import progress
     from extractors.decree import read_decree
     from extractors.ocr_pages import reading_pages
-    from normalizers.plan_normalize import normalize_plan
 
     with progress("plan: OCR", "pages") as bar, reading_pages(bar):  # a scan: pages read
-        return normalize_plan(read_decree(decree))
+        plan = read_decree(decree)
+        from normalizers.plan_normalize import normalize_plan  # spaCy: once the decree is read
+
+        return normalize_plan(plan)
 
 
 def compare_lines(plan: Plan, other: Plan, out_dir: Path) -> list[str]:
@@ -73,10 +76,11 @@ def compare_lines(plan: Plan, other: Plan, out_dir: Path) -> list[str]:
 def command(decree: Path, out_dir: Path, other: Path | None) -> None:
     """Extract the action plan from DECREE (a PDF, converter text or markdown) into tables
     under --out."""
+    creatable_folder(out_dir, "--out")  # a slip answers before any reading
+    plan = read_plan(decree)  # deadlines + agencies; adds their QA findings
     from normalizers.plan_normalize import normalized_columns
     from outputs.plan_tables import write_plan_tables
 
-    plan = read_plan(decree)  # deadlines + agencies; adds their QA findings
     paths = write_plan_tables(plan, out_dir, extra=[normalized_columns])
     for line in summary_lines(plan):
         click.echo(line)

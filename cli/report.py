@@ -23,6 +23,7 @@ from cli.options import (
 )
 from cli.progress import progress
 from core.errors import ConfigError
+from ledger import LEDGER_FILE
 
 if TYPE_CHECKING:  # the outputs import pandas: loaded once the arguments are known good
     from outputs.compliance import ComplianceResult
@@ -65,20 +66,21 @@ def command(
     coordinator: str | None,
 ) -> None:
     """Build the compliance datasets and the overdue workbook."""
-    from ledger.db import LEDGER_FILE, Ledger
+    if not (workdir / LEDGER_FILE).exists():  # answered before SQLAlchemy and pandas load
+        raise ConfigError(workdir, f"no ledger ({LEDGER_FILE}) here: run `planwatch ingest` first")
+    from outputs.compliance_settings import ComplianceSettings  # light: checks come first
+
+    given = {"track_from": track_from, "coordinator": coordinator}
+    settings = ComplianceSettings.resolve({k: v for k, v in given.items() if v})
+    day = as_of or today_in(settings.timezone)
+    from ledger.db import Ledger
     from outputs.changes import since_last_run, write_changes
     from outputs.compliance import build_compliance
-    from outputs.compliance_settings import ComplianceSettings
     from outputs.datasets import write_datasets
     from outputs.labels import load_labels
     from outputs.page import write_page
     from outputs.workbook import write_workbook
 
-    if not (workdir / LEDGER_FILE).exists():
-        raise ConfigError(workdir, f"no ledger ({LEDGER_FILE}) here: run `planwatch ingest` first")
-    given = {"track_from": track_from, "coordinator": coordinator}
-    settings = ComplianceSettings.resolve({k: v for k, v in given.items() if v})
-    day = as_of or today_in(settings.timezone)
     with Ledger.for_workdir(workdir) as ledger, progress("report", "steps") as bar:
         plans, reports, sightings = ledger.plans(), ledger.reports(), ledger.sightings()
         if not plans:

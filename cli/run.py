@@ -31,11 +31,12 @@ if TYPE_CHECKING:  # pydantic loads only once the arguments are parsed (--help s
 
 
 def settings_options(fn: Callable) -> Callable:
-    """The options every flow command shares; each overrides planwatch.toml and PLANWATCH_*."""
+    """The options every flow command shares; each overrides planwatch.toml and PLANWATCH_*.
+    Paths given as flags are checked here, before pydantic loads for the settings."""
     options = [
         click.option(
             "--config",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
             show_default=f"./{CONFIG_FILE} if present, or ${ENV_CONFIG}",
             help="planwatch.toml to read.",
         ),
@@ -43,13 +44,13 @@ def settings_options(fn: Callable) -> Callable:
             "--decree",
             "decrees",
             multiple=True,
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
             show_default="the decrees in the configuration",
             help="A decree to track (repeatable).",
         ),
         click.option(
             "--inbox",
-            type=click.Path(file_okay=False, path_type=Path),
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
             show_default="from the configuration or $PLANWATCH_INBOX",
             help="Folder staff drop reports into.",
         ),
@@ -102,7 +103,31 @@ def settings_from(
         config, {"schedule.cron": cron, "schedule.timezone": timezone, **flags}
     )
     remember_workdir(settings.workdir)
+    check_compliance_settings(settings)
     return settings
+
+
+def check_compliance_settings(settings: Settings) -> None:
+    """--track-from and --coordinator as the compliance task will read them, checked now:
+    inside the flow, Prefect would log the task's traceback before planwatch's one line."""
+    from outputs.compliance_settings import ComplianceSettings
+
+    ComplianceSettings(
+        due_day=settings.due_day,
+        timezone=settings.schedule.timezone,
+        track_from=settings.track_from,
+        coordinator=settings.coordinator,
+    )
+
+
+def check_readable(paths: tuple[Path, ...]) -> None:
+    """Each decree opens and gives its first bytes (before Prefect starts: same reason)."""
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as err:  # a read error carries no file name: the line must name it
+            raise OSError(err.errno, err.strerror, str(path)) from err
 
 
 @click.command()
@@ -112,6 +137,7 @@ def settings_from(
 def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any) -> None:
     """Run the nightly compliance flow once and print where the workbook is."""
     settings = settings_from(config, as_of=as_of, **flags)
+    check_readable(settings.decrees)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     quiet_prefect(verbose)
     if not settings.dask_address:  # the embedded API starts while the flow's modules import

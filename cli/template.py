@@ -6,71 +6,15 @@ into the inbox is read back exactly (rows linked by their id column).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 
 from cli.options import checked_output, decree_option, lang_option
+from cli.vocab_args import agency_code, parse_period
 from core.model import Period, Plan
 
-SUGGESTIONS = 3  # closest registry names offered for an unknown agency
 OUT_SUFFIXES = (".xlsx",)
-
-
-def agency_code(name: str) -> str:
-    """A registry code from a code, an abbreviation or a full name, in either language."""
-    from normalizers.agencies import registry, resolve
-
-    if name in registry().agencies:
-        return name
-    codes = {r.code for r in resolve(name) if r.code and r.confident and not r.is_group}
-    if len(codes) == 1:
-        return codes.pop()
-    if codes:
-        reason = f"names several agencies: {', '.join(sorted(codes))}"
-    else:
-        reason = "not a known agency; closest: " + ", ".join(closest_agencies(name))
-    raise click.BadParameter(f"{name}: {reason}", param_hint="AGENCY")
-
-
-def closest_agencies(name: str, limit: int = SUGGESTIONS) -> list[str]:
-    """`code (name)` of the registry bodies whose code, abbreviations or names are nearest."""
-    from rapidfuzz import fuzz, process
-
-    from normalizers.agencies import registry
-
-    agencies = registry().agencies
-    forms = {(code, form): form for code, a in agencies.items() for form in a.forms() if form}
-    found: list[str] = []
-    for _, _, (code, _) in process.extract(name, forms, scorer=fuzz.WRatio, limit=limit * 8):
-        if code not in found:
-            found.append(code)
-    return [_label(agencies[code]) for code in found[:limit]]
-
-
-def _label(agency) -> str:
-    other = next((a for a in (*agency.ru_abbr, *agency.ky_abbr) if a != agency.code), None)
-    return f"{agency.code} ({other})" if other else agency.code
-
-
-def parse_period(text: str) -> Period:
-    """Every form the report reader accepts: 2020-H1, 2020-h1, 2020-1, 1 полугодие 2020, 2020."""
-    try:
-        return Period.parse(text)
-    except ValueError:
-        pass
-    from normalizers.deadlines import parse_period as read_period
-
-    # The reader takes "2020-h3" for the year 2020; typed on purpose it is a mistake.
-    bad_half = re.fullmatch(r"\s*\d{4}\s*-\s*[hH]?(\d+)\s*", text)
-    period = None if bad_half and bad_half[1] not in ("1", "2") else read_period(text)
-    if period is None:
-        raise click.BadParameter(
-            f"{text}: not a period (e.g. 2019-H1, 2019-1, 1 полугодие 2019 or 2019)",
-            param_hint="--period",
-        )
-    return period
 
 
 def check_in_plan(period: Period, plan: Plan) -> None:
@@ -100,15 +44,18 @@ def check_in_plan(period: Period, plan: Plan) -> None:
 @lang_option("Language of the labels.")
 def command(agency: str, period_text: str, out: Path, decree: Path, lang: str) -> None:
     """Write a pre-filled report workbook for AGENCY (code or name) and one period."""
+    # Cheapest checks first: a slip is answered before the decree is read or spaCy loads.
     checked_output(out, OUT_SUFFIXES)
     period = parse_period(period_text)
     code = agency_code(agency)
     from extractors.decree import read_decree
+
+    plan = read_decree(decree)
+    check_in_plan(period, plan)  # the plan's years come with the decree, before normalizing
     from normalizers.plan_normalize import normalize_plan
     from outputs.report_template import agency_measures, write_template
 
-    plan = normalize_plan(read_decree(decree))
-    check_in_plan(period, plan)
+    plan = normalize_plan(plan)
     count = len(agency_measures(plan, code))
     if not count:
         raise click.ClickException(f"{code} has no measures of its own in {decree.name}")

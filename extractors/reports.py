@@ -7,38 +7,43 @@ hint for damaged files. Adding a format (e.g. OCR for scans) is one module and o
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 
 from core.errors import UnreadableReport, UnsupportedReport
 from core.model import Document
-from extractors import (
-    report_csv,
-    report_docx,
-    report_image,
-    report_legacy,
-    report_pdf,
-    report_text,
-    report_xlsx,
-)
 from extractors.office_sniff import ole_kind
 from extractors.report_settings import ReaderSettings, check_document_size
 from extractors.report_zip import OLE_MAGIC, ZIP_MAGIC
 
-__all__ = ["READERS", "ReaderSettings", "read_document", "reader_for"]
+__all__ = ["READER_MODULES", "ReaderSettings", "read_document", "reader_for", "readers"]
 
 HEAD_BYTES = 2048
 
 # Order matters: the first reader that claims a file reads it. Put an OCR reader first;
 # the legacy reader before the OOXML ones (a .doc named .docx is still a .doc).
-READERS = (
-    report_image,
-    report_pdf,
-    report_legacy,
-    report_xlsx,
-    report_docx,
-    report_csv,
-    report_text,
+READER_MODULES = (
+    "extractors.report_image",
+    "extractors.report_pdf",
+    "extractors.report_legacy",
+    "extractors.report_xlsx",
+    "extractors.report_docx",
+    "extractors.report_csv",
+    "extractors.report_text",
 )
+
+
+def readers() -> tuple[ModuleType, ...]:
+    """The reader modules, imported on first use: they bring OpenCV, pdfplumber, openpyxl
+    and pandas (through pytesseract), which importing this module must not cost."""
+    return tuple(importlib.import_module(name) for name in READER_MODULES)
+
+
+def __getattr__(name: str) -> tuple[ModuleType, ...]:
+    if name == "READERS":  # `from extractors.reports import READERS` keeps working
+        return readers()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_document(path: Path, settings: ReaderSettings | None = None) -> Document:
@@ -64,7 +69,7 @@ def read_document(path: Path, settings: ReaderSettings | None = None) -> Documen
 
 def reader_for(path: Path, head: bytes):
     """The reader module that claims this file, or UnsupportedReport naming what it is."""
-    for reader in READERS:
+    for reader in readers():
         if reader.can_read(path, head):
             return reader
     raise UnsupportedReport(path, _what_it_is(path, head))
@@ -79,5 +84,5 @@ def _what_it_is(path: Path, head: bytes) -> str:
         return f"{kind.label} ({suffix}) — save it as .xlsx or .docx"
     if head.startswith(ZIP_MAGIC):
         return "a zip archive that is neither an .xlsx workbook nor a .docx document"
-    known = sorted({s for reader in READERS for s in reader.SUFFIXES})
+    known = sorted({s for reader in readers() for s in reader.SUFFIXES})
     return f"unsupported file type ({suffix}); readable: {', '.join(known)}"

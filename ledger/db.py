@@ -33,14 +33,13 @@ from sqlalchemy.exc import IntegrityError
 
 from core.model import Entry, Outcome, Plan, Report, RunRecord, Sighting
 from core.serialize import plan_from_json, plan_to_json
+from ledger import LEDGER_FILE, MAX_TRIES
 from ledger import rows as R
 from ledger.schema import upgrade
 from ledger.tables import entries_table, files_table, plans_table, runs_table, sightings_table
 
-LEDGER_FILE = "ledger.sqlite"
 SQL_IN_CHUNK = 500  # values per IN (...) query: far below SQLite's and PostgreSQL's limits
 SQLITE_BUSY_TIMEOUT_S = 30  # concurrent Prefect tasks write one SQLite file: wait, don't fail
-MAX_TRIES = 3  # reads of a file that keep failing before it stays `failed` (InboxSettings)
 
 
 class Ledger:

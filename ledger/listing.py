@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from core.escape import show_surrogates
 from core.settings import resolve_settings
-from ledger.db import MAX_TRIES
+from ledger import MAX_TRIES  # not ledger.db: listing stays free of SQLAlchemy
 
 SETTLE_SECONDS = 2.0  # a file whose size changes within this window is still being copied
 TIMEZONE = "Asia/Bishkek"  # where "received on" dates are counted

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from core.once import once
+
+if TYPE_CHECKING:  # spaCy loads with the first pipeline: folding letters needs none of it
+    from spacy.language import Language
 
 # Latin letters that PDF converters and typists put in place of Cyrillic look-alikes.
 _LOOKALIKE = str.maketrans(
@@ -28,6 +29,8 @@ _KEYBOARD = str.maketrans("өүңһёӨҮҢҺЁ", "оунхеОУНХЕ")
 @once
 def blank(lang: str) -> Language:
     """A cached `spacy.blank(lang)`; `lang` is "ky" or "ru"."""
+    import spacy
+
     return spacy.blank(lang)
 
 
