@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.failures import exit_if_failed
-from cli.options import decree_option, workdir_option
+from cli.options import decree_option, readable_file, workdir_option
 from cli.progress import progress
 from core.escape import for_terminal
 from core.model import Outcome, Plan, Report
@@ -48,6 +48,7 @@ REASON_WIDTH = 70
 def command(inbox: Path, workdir: Path, decree: Path, settle: float) -> None:
     """Scan the inbox once and record every file in the ledger."""
     workdir.mkdir(parents=True, exist_ok=True)  # an unusable workdir answers before SQLAlchemy
+    readable_file(decree)  # and so does an unreadable decree
     # The ledger's modules load SQLAlchemy: imported once the arguments are known good.
     from ledger.db import Ledger
     from ledger.inbox import clean_leftovers, ingest_file, look_inbox

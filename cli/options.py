@@ -155,3 +155,14 @@ def creatable_folder(path: Path, option: str) -> Path:
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise click.BadParameter(f"{ancestor}: not writable", param_hint=option)
     return path
+
+
+def readable_file(path: Path) -> Path:
+    """A file that opens and gives its first bytes. A read error (EIO, a dead mount) carries
+    no file name; the one error line must name it."""
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from err
+    return path

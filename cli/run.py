@@ -12,7 +12,14 @@ import click
 
 from cli.errors import remember_workdir
 from cli.failures import exit_if_failed
-from cli.options import LANGS, RELATIVE_NOTE, as_of_option, coordinator_option, track_from_option
+from cli.options import (
+    LANGS,
+    RELATIVE_NOTE,
+    as_of_option,
+    coordinator_option,
+    readable_file,
+    track_from_option,
+)
 from core.model import Outcome
 from flows.defaults import (
     CONFIG_FILE,
@@ -120,16 +127,6 @@ def check_compliance_settings(settings: Settings) -> None:
     )
 
 
-def check_readable(paths: tuple[Path, ...]) -> None:
-    """Each decree opens and gives its first bytes (before Prefect starts: same reason)."""
-    for path in paths:
-        try:
-            with path.open("rb") as handle:
-                handle.read(1)
-        except OSError as err:  # a read error carries no file name: the line must name it
-            raise OSError(err.errno, err.strerror, str(path)) from err
-
-
 @click.command()
 @settings_options
 @as_of_option("Compute as of this day.")
@@ -137,7 +134,8 @@ def check_readable(paths: tuple[Path, ...]) -> None:
 def command(config: Path | None, as_of: date | None, verbose: bool, **flags: Any) -> None:
     """Run the nightly compliance flow once and print where the workbook is."""
     settings = settings_from(config, as_of=as_of, **flags)
-    check_readable(settings.decrees)
+    for decree in settings.decrees:  # before Prefect starts, which would log a traceback
+        readable_file(decree)
     prepare_prefect_env(settings.workdir)  # before Prefect is imported
     quiet_prefect(verbose)
     if not settings.dask_address:  # the embedded API starts while the flow's modules import

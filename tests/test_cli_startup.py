@@ -120,7 +120,31 @@ def bad_arguments(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "deploy: no work pool": (["deploy", "--inbox", "inbox"], "--work-pool"),
         "deploy: missing inbox": (["deploy", "--work-pool", "p", "--inbox", "nowhere"], "nowhere"),
         "unknown command": (["bogus"], "bogus"),
+        "ingest: unreadable decree": (
+            ["ingest", "--inbox", "inbox", "--workdir", "w", "--decree", "/proc/self/mem"],
+            "/proc/self/mem",
+        ),
+        "serve: workdir under a file": (
+            ["serve", "--inbox", "inbox", "--workdir", "a-file/w"],
+            "a-file/w",
+        ),
+        "template: unknown full name": (
+            ["template", "Министерство чудес", "--period", "2019-H1", *t_xlsx],
+            "Министерство чудес",
+        ),
     }
+
+
+# Cases where a heavy package is needed to answer, and why.
+NEEDED = {
+    # Settings from flags, file and environment are one pydantic model (flows.config): a
+    # workdir is checked there, as it is for planwatch.toml and PLANWATCH_WORKDIR.
+    "serve: workdir under a file": {"pydantic"},
+    # A name sharing words with registry names ("Министерство …") may be an inflected or
+    # misspelt body: only the resolver (a spaCy pipeline: spaCy, thinc's numpy, pydantic)
+    # can tell, and its answer is the one the report reader would give.
+    "template: unknown full name": {"spacy", "numpy", "pydantic"},
+}
 
 
 BAD_LABELS = sorted(bad_arguments(Path("/x")))
@@ -137,4 +161,4 @@ def test_argument_error_answers_before_heavy_imports(label: str, tmp_path: Path)
     assert (code, out) == (2, ""), (code, out, err)
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err
     assert expected in err, err
-    assert heavy == [], err
+    assert set(heavy) <= NEEDED.get(label, set()), (heavy, err)
