@@ -222,8 +222,9 @@ def _joined(cell: CellLines, vocabulary: Vocabulary | None) -> GridCell:
             continue
         alone = cell.full[k - 1] and " " not in cell.lines[k - 1]
         # the joined word must occur in the document: a short piece's own frequency at line
-        # starts is no evidence here (narrow columns start many lines with the same word)
-        text = join_two(text, line, vocabulary if alone else None)
+        # starts is no evidence here (narrow columns start many lines with the same word);
+        # how the document writes a hyphen pair inside lines counts after any line
+        text = join_two(text, line, vocabulary, pieces=alone)
     return GridCell(cell.col, cell.span, text, cell.where)
 
 

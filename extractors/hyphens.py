@@ -28,6 +28,11 @@ HYPHENS = "-\u2010\u2011\u2013"  # hyphen-minus, hyphen, non-breaking hyphen, en
 SOFT_HYPHEN = "\u00ad"
 _ATTACHED_END = re.compile(rf"[^\W_][{HYPHENS}]$")  # `үй-`, `2020-`: attached to a word
 _WORD_START = re.compile(r"^[^\W_]")
+# a hyphen attached to the word before it, the space after it if any, the word after it
+_HYPHEN_PAIR = re.compile(rf"([^\W_]+)[{HYPHENS}]( ?)(?=([^\W_]+))")
+_TAIL = re.compile(rf"([^\W_]+)[{HYPHENS}]$")
+_HEAD = re.compile(r"^[^\W_]+")
+_CLOSERS = ",.;:!?)]}»\"'…"  # never start a line a typesetter broke at a space (UAX #14)
 _EDGE_PUNCT = "\"'«»“”„()[]{}.,;:!?…/"
 _WS = re.compile(r"\s+")
 # Longest ending that rejoins on its own evidence: Kyrgyz case endings (`н`, `дын`, `нун`),
@@ -55,6 +60,14 @@ class Vocabulary:
     seen: Counter[str] = field(default_factory=Counter)
     broken: Counter[str] = field(default_factory=Counter)  # last word of a wrapped line
     heads: Counter[str] = field(default_factory=Counter)  # first word of a following line
+    # (word before, word after) a line-end hyphen: the breaks `written_apart` must decide
+    hyphen_breaks: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # every line as printed: how word pairs are written where no break touches them, counted
+    # on the first question (`_pairs`) — most documents never ask
+    lines: list[str] = field(default_factory=list, repr=False)
+    _counted: tuple[Counter[tuple[str, str, bool]], Counter[tuple[str, str]]] | None = field(
+        default=None, repr=False
+    )
 
     @classmethod
     def from_cells(cls, cells: Iterable[Sequence[str]]) -> Vocabulary:
@@ -67,6 +80,8 @@ class Vocabulary:
     def add(self, lines: Sequence[str], full: Sequence[bool] | None = None) -> None:
         """Count one cell's words. `full` (a reader that measured its lines): only the
         breaks after a full line can cut a word, so only their two sides are in doubt."""
+        self.lines.extend(lines)
+        self._counted = None
         for i, line in enumerate(lines):
             words = line.split()
             self.seen.update(t for w in words if (t := _token(w)))
@@ -74,6 +89,12 @@ class Vocabulary:
                 self.broken[_token(words[-1])] += 1
             if words and i > 0 and (full is None or full[i - 1]):
                 self.heads[_token(words[0])] += 1
+            if (
+                i
+                and (tail := _TAIL.search(lines[i - 1].rstrip()))
+                and (head := _HEAD.match(line.lstrip()))
+            ):
+                self.hyphen_breaks[tail[1].casefold(), head[0].casefold()] += 1
 
     def occurs(self, word: str) -> bool:
         return self.seen[_token(word)] > 0
@@ -85,6 +106,33 @@ class Vocabulary:
         pieces = self.broken[key] + self.heads[key]
         return pieces > self.seen[key] - pieces
 
+    def written_apart(self, left: str, right: str, hyphen: bool = False) -> bool:
+        """Is the pair written with a space between more often than without, where it stands
+        inside one line? `hyphen`: the words around a hyphen (`2018-` and `2020`: `2018- 2020`
+        against `2018-2020`) more often than the two other sightings together, joined inside a
+        line or broken at a line end, undecided (a form that one column happens to print
+        whole is no style of the document); else two words inside lines (`бала лар`) against the one word
+        anywhere (`балалар`: a narrow column may never print it whole)."""
+        around, apart = self._pairs()
+        a, b = _token(left), _token(right)
+        if hyphen:  # the spaced form must be most of the pair's sightings, breaks included
+            return around[a, b, True] > around[a, b, False] + self.hyphen_breaks[a, b]
+        return apart[a, b] > self.seen[a + b]
+
+    def _pairs(self) -> tuple[Counter[tuple[str, str, bool]], Counter[tuple[str, str]]]:
+        """Word pairs around a hyphen, (left, right, spaced) → count (`үй-бүлө`, `2018- 2020`),
+        and neighbouring words, (left, right) → count, each inside one printed line."""
+        if self._counted is None:
+            around: Counter[tuple[str, str, bool]] = Counter()
+            apart: Counter[tuple[str, str]] = Counter()
+            for line in self.lines:
+                low = line.casefold()
+                around.update((m[1], m[3], bool(m[2])) for m in _HYPHEN_PAIR.finditer(low))
+                tokens = [t for w in low.split() if (t := w.strip(_EDGE_PUNCT))]
+                apart.update(zip(tokens, tokens[1:], strict=False))
+            self._counted = around, apart
+        return self._counted
+
     def occurs_whole(self, word: str) -> bool:
         """Does `word` occur somewhere no line break touches (mid-line, or a cell's first or
         last word)? Only there is it surely a word and not a piece of one."""
@@ -93,9 +141,17 @@ class Vocabulary:
 
 
 def join_two(
-    left: str, right: str, vocabulary: Vocabulary | None = None, full: bool = False
+    left: str,
+    right: str,
+    vocabulary: Vocabulary | None = None,
+    full: bool = False,
+    *,
+    pieces: bool = True,
 ) -> str:
     """Join two consecutive lines of one cell (see the module docstring for the rules).
+    `vocabulary`: the document's words, its evidence for both breaks: a hyphen pair written
+    with a space inside lines (`2018- 2020`) keeps it, and a no-hyphen break rejoins on it
+    (not with `pieces` False: a reader that knows no word was cut there).
     `full`: the reader measured that `left`'s line is a single word filling its line to the
     cell's edge, leaving no room for the next character (a typesetter's mid-word break)."""
     left, right = left.rstrip(), right.lstrip()
@@ -104,23 +160,36 @@ def join_two(
     if left.endswith(SOFT_HYPHEN):
         return left[:-1] + right
     starts_word = bool(_WORD_START.match(right))
-    if starts_word and _ATTACHED_END.search(left):
+    if starts_word and (tail := _TAIL.search(left)):
+        apart = vocabulary is not None and vocabulary.written_apart(
+            tail[1], _HEAD.match(right)[0], hyphen=True
+        )
+        return f"{left} {right}" if apart else left + right
+    if full and _closes(right):
         return left + right
-    if starts_word and vocabulary is not None and _rejoins(left, right, vocabulary):
-        return left + right
-    if starts_word and full and _cut_word(left, right, vocabulary):
+    if not pieces or vocabulary is None or not starts_word:
+        return f"{left} {right}"
+    if _rejoins(left, right, vocabulary) or (full and _cut_word(left, right, vocabulary)):
         return left + right
     return f"{left} {right}"
 
 
-def _cut_word(left: str, right: str, vocabulary: Vocabulary | None) -> bool:
+def _closes(right: str) -> bool:
+    """Does `right` start with punctuation only (`,`, `),`, `"`)? No line a typesetter broke
+    at a space starts so: after a line filled by one word it is the rest of that word."""
+    head = right.split(maxsplit=1)[0]
+    return all(ch in _CLOSERS for ch in head)
+
+
+def _cut_word(left: str, right: str, vocabulary: Vocabulary) -> bool:
     """A line measured full whose word goes on in lower case on the next line: rejoined
     when the joined word occurs in the document, or the piece on the next line is short
-    and occurs mostly right after full lines (`н`, `ция`, `ын`: a word's ending)."""
+    and occurs mostly right after full lines (`н`, `ция`, `ын`: a word's ending) — unless
+    the document writes the two apart elsewhere."""
     tail, head = left.split()[-1], right.split()[0].strip(_EDGE_PUNCT)
     if not tail[-1:].isalpha() or not head[:1].isalpha() or not head[0].islower():
         return False
-    if vocabulary is None:
+    if vocabulary.written_apart(tail, head):
         return False
     if vocabulary.occurs(tail + head):
         return True
@@ -129,27 +198,38 @@ def _cut_word(left: str, right: str, vocabulary: Vocabulary | None) -> bool:
 
 def _rejoins(left: str, right: str, vocabulary: Vocabulary) -> bool:
     """A no-hyphen break: `Экотехинспекци` + `я` when `Экотехинспекция` is a word of the
-    document and `Экотехинспекци` appears only at line ends."""
+    document, `Экотехинспекци` appears only at line ends and the two are not written apart
+    elsewhere."""
     tail, head = left.split()[-1], right.split()[0]
     if not tail[-1:].isalpha() or not head[:1].isalpha():
         return False
     joined = tail + head
-    return vocabulary.occurs(joined) and not vocabulary.occurs_whole(tail)
+    return (
+        vocabulary.occurs(joined)
+        and not vocabulary.occurs_whole(tail)
+        and not vocabulary.written_apart(tail, head)
+    )
 
 
 def join_lines(
     lines: Iterable[str],
     vocabulary: Vocabulary | None = None,
     full: Sequence[bool] | None = None,
+    spaced: Sequence[bool | None] | None = None,
 ) -> str:
     """A cell's lines → its text: line-end breaks undone, whitespace collapsed. `full[i]`:
-    line i was measured to fill its line (see `join_two`)."""
+    line i was measured to fill its line (see `join_two`). `spaced[i]`: what the source had
+    where line i broke, when the reader saw it (a PDF producer that writes the space a line
+    broke at): True a space, False nothing (a break inside a word), None unknown (the rules)."""
     text, previous, last = "", "", 0
     for i, raw in enumerate(lines):
         line = _WS.sub(" ", raw).strip()
         if not line:
             continue
-        if text:
+        known = spaced[last] if spaced is not None and text else None
+        if known is not None:
+            text = f"{text} {line}" if known else text.removesuffix(SOFT_HYPHEN) + line
+        elif text:
             cut = full is not None and full[last] and " " not in previous
             text = join_two(text, line, vocabulary, cut)
         else:

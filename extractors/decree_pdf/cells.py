@@ -8,12 +8,20 @@ from typing import Any
 
 from pdfplumber.utils import extract_words
 from pdfplumber.utils.clustering import cluster_objects
-from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, WordExtractor, get_line_cluster_key
+from pdfplumber.utils.text import (
+    DEFAULT_X_TOLERANCE,
+    DEFAULT_Y_TOLERANCE,
+    WordExtractor,
+    get_line_cluster_key,
+)
 
 from core.text import clean_cell
 from extractors.decree_pdf.joining import FULL_LINE_LETTERS
 from extractors.decree_pdf.model import MIN_RULE, Cell, PageContent, PdfSettings, TableRow, TextLine
 from extractors.hyphens import join_lines
+
+SPACE_SLACK = 0.3  # pt: rounding of glyph positions, either way
+SPACE_EM = 0.36  # a space at least as wide as most fonts' (Verdana 0.35 em, DejaVu 0.32 em)
 
 
 def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
@@ -78,7 +86,8 @@ def chars_by_cell(
     for b in boxes:
         by_band.setdefault(b[1], []).append(b)
     for char in chars:
-        h = (char["x0"] + char["x1"]) / 2
+        # a space belongs to the text before it: one a line broke at may hang past the edge
+        h = char["x0"] if char["text"] == " " else (char["x0"] + char["x1"]) / 2
         v = (char["top"] + char["bottom"]) / 2
         if not (left <= h < right and top <= v < bottom):
             continue
@@ -92,8 +101,9 @@ def chars_by_cell(
 
 
 def _cell(bbox: tuple[float, float, float, float], chars: list[dict[str, Any]]) -> Cell:
-    """A cell's text as `Table.extract()` gives it, its lines joined by the hyphen rule, and
-    which lines fill the cell (their right gap no wider than the left inset plus a letter)."""
+    """A cell's text as `Table.extract()` gives it, its lines joined by the hyphen rule,
+    which lines fill the cell (their right gap no wider than the left inset plus a letter)
+    and what the source had where each line ends (`line_ends`)."""
     x0, x1 = bbox[0], bbox[2]
     if not chars:
         return Cell(x0, x1, "")
@@ -101,14 +111,48 @@ def _cell(bbox: tuple[float, float, float, float], chars: list[dict[str, Any]]) 
     words = extractor.extract_words(chars)
     lines = cluster_objects(words, get_line_cluster_key(extractor.line_dir), DEFAULT_X_TOLERANCE)
     texts = tuple(" ".join(w["text"] for w in line) for line in lines)
-    if len(texts) < 2:
-        return Cell(x0, x1, clean_cell("".join(texts)))
     inset = min(line[0]["x0"] for line in lines) - x0
+    ends = line_ends(lines, [c for c in chars if c["text"] == " "], x1 - inset)
+    # the last line has no next letter to measure with: its own letters stand in (it matters
+    # where a page break cuts the cell)
     full = tuple(
         x1 - line[-1]["x1"] < inset + FULL_LINE_LETTERS * _letter_width(after[0])
-        for line, after in zip(lines, lines[1:], strict=False)
+        for line, after in zip(lines, [*lines[1:], lines[-1][-1:]], strict=True)
     )
-    return Cell(x0, x1, clean_cell(join_lines(texts, full=full)), texts, (*full, False))
+    if len(texts) < 2:
+        return Cell(x0, x1, clean_cell("".join(texts)), full=full, ends=ends)
+    text = clean_cell(join_lines(texts, full=full))
+    return Cell(x0, x1, text, texts, full, ends)
+
+
+def line_ends(
+    lines: list[list[dict[str, Any]]], spaces: list[dict[str, Any]], right: float
+) -> tuple[bool | None, ...]:
+    """What the source had at each line's end, as far as the page shows it. LibreOffice
+    writes the space a line broke at when the space fits before the cell's right padding
+    (`right`): a space glyph after the last word → True (a space); none where one would
+    have fitted → False (a break after a hyphen or inside a word); no room → None (unknown).
+    Whether a document's producer writes these spaces at all is `joining.marks_spaces`."""
+    tops = [line[0]["top"] for line in lines]
+    last = [-1.0] * len(lines)  # the rightmost space's x0 on each line
+    for space in spaces:
+        i = bisect.bisect_left(tops, space["top"] - DEFAULT_Y_TOLERANCE)
+        if i < len(tops) and abs(tops[i] - space["top"]) <= DEFAULT_Y_TOLERANCE:
+            last[i] = max(last[i], space["x0"])
+    width = _space_width(spaces, lines[0][0])
+    ends: list[bool | None] = []
+    for x, line in zip(last, lines, strict=True):
+        end = line[-1]["x1"]
+        room = right - end >= width + SPACE_SLACK
+        ends.append(True if x >= end - SPACE_SLACK else (False if room else None))
+    return tuple(ends)
+
+
+def _space_width(spaces: list[dict[str, Any]], word: dict[str, Any]) -> float:
+    """The cell's widest space glyph, else a wide space of its font size (`SPACE_EM`)."""
+    if spaces:
+        return max(s["x1"] - s["x0"] for s in spaces)
+    return SPACE_EM * (word["bottom"] - word["top"])
 
 
 def _letter_width(word: dict[str, Any]) -> float:

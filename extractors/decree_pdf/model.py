@@ -82,6 +82,8 @@ class Cell:
     text: str
     lines: tuple[str, ...] = ()
     full: tuple[bool, ...] = ()  # line i fills the cell: no room for line i+1's first letter
+    # what the source had where line i ends: a space (True), nothing (False), unknown (None)
+    ends: tuple[bool | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ from typing import Any
 
 from core.errors import UnreadableDecree
 from core.model import Provenance
-from core.text import join_fragments
 from extractors.decree_pdf.cells import page_to_content
-from extractors.decree_pdf.joining import breaks_inside_words, rejoin_cells
+from extractors.decree_pdf.joining import (
+    breaks_inside_words,
+    cut_joiner,
+    document_vocabulary,
+    rejoin_cells,
+)
 from extractors.decree_pdf.model import SCANNED_REASON, PageContent, PdfSettings
 from extractors.decree_pdf.rows import rows_to_logical_rows
 from extractors.decree_pdf.text_around import FOLIO, abbreviation_lines, title_lines
 from extractors.decree_rows import DecreeText
-from extractors.hyphens import join_two
 from extractors.pdf_open import open_pdf
 
 
@@ -32,8 +35,9 @@ def contents_to_decree(
         reason = SCANNED_REASON if any(p.images for p in pages) else "PDF has no text"
         raise UnreadableDecree(path, reason)
     source = path.name
-    pages = rejoin_cells(pages, inside_words)
-    join = join_two if inside_words else join_fragments
+    vocab = document_vocabulary(pages)
+    pages = rejoin_cells(pages, inside_words, vocab)
+    join = cut_joiner(vocab if inside_words else None)
     table = rows_to_logical_rows((r for p in pages for r in p.rows), source, settings, join)
     if table.header_page is None:
         raise UnreadableDecree(

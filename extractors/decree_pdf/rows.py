@@ -13,6 +13,9 @@ from extractors.decree_columns import map_header
 from extractors.decree_pdf.model import Cell, Grid, PdfSettings, TableRow
 from extractors.decree_rows import RawRow
 
+# joins the two pieces of a cell cut by a page break: (upper, lower, upper's last line is
+# one word filling the cell) → text
+CutJoin = Callable[[str, str, bool], str]
 _MEASURE_NO = re.compile(r"^\s*(\d+)\s*\.\s*(\d+)")
 _TASK_NO = re.compile(r"^\s*\d[\d\s.]*$")
 
@@ -37,20 +40,35 @@ def row_to_cells(row: TableRow, grid: Grid, settings: PdfSettings) -> tuple[dict
     belongs to the first header column it covers; a cell narrower than any header column
     goes to the column it overlaps most."""
     cells: dict[str, str] = dict.fromkeys(PLAN_COLUMNS, "")
+    with_text = [p for p in _placed(row, grid, settings) if p[2].text]
+    if len(with_text) == 1 and with_text[0][1] >= settings.min_spanning_columns:
+        cells[PLAN_COLUMNS[0]] = with_text[0][2].text
+        return cells, True
+    for column, _, cell in with_text:
+        if column is not None:
+            cells[column] = join_fragments(cells[column], cell.text)
+    return cells, False
+
+
+def _placed(row: TableRow, grid: Grid, settings: PdfSettings) -> list[tuple[str | None, int, Cell]]:
+    """Each cell with its column (see `row_to_cells`) and how many header columns it covers."""
     tol = settings.column_tolerance
-    placed: list[tuple[str | None, int, str]] = []
+    placed: list[tuple[str | None, int, Cell]] = []
     for cell in row.cells:
         covered = [c for c, (x0, x1) in grid.items() if x0 >= cell.x0 - tol and x1 <= cell.x1 + tol]
         column = covered[0] if covered else _most_overlapped(cell, grid)
-        placed.append((column, len(covered), cell.text))
-    with_text = [p for p in placed if p[2]]
-    if len(with_text) == 1 and with_text[0][1] >= settings.min_spanning_columns:
-        cells[PLAN_COLUMNS[0]] = with_text[0][2]
-        return cells, True
-    for column, _, text in with_text:
-        if column is not None:
-            cells[column] = join_fragments(cells[column], text)
-    return cells, False
+        placed.append((column, len(covered), cell))
+    return placed
+
+
+def _last_cells(row: TableRow, grid: Grid, settings: PdfSettings) -> dict[str, Cell]:
+    """Per column, the row's last cell with text in it: where a page break cuts the cell,
+    its last line's end (`Cell.ends`, `Cell.full`) says how the next page's piece joins."""
+    return {
+        column: cell
+        for column, _, cell in _placed(row, grid, settings)
+        if column is not None and cell.text
+    }
 
 
 def _most_overlapped(cell: Cell, grid: Grid) -> str | None:
@@ -90,18 +108,20 @@ def rows_to_logical_rows(
     rows: Iterable[TableRow],
     source: str,
     settings: PdfSettings,
-    join: Callable[[str, str], str] = join_fragments,
+    join: CutJoin | None = None,
 ) -> Stitched:
     """Stitch physical table rows of all pages into logical rows.
 
     Header rows (first or repeated) reset the column grid; number rows and empty rows drop;
     a row at the top of a page joins the previous page's last row if `starts_new_row` says
-    it does not start one of its own; `join` joins the two pieces of each cut cell
-    (`hyphens.join_two` for a producer that breaks inside words).
+    it does not start one of its own; the two pieces of each cut cell join as the page says
+    (`_join_cut`), else by `join` (`joining.cut_joiner`; default `plain_join`).
     """
+    join = join or plain_join
     grid: Grid | None = None
     done = Stitched([], None, [])
     page_of_last = 0
+    above: dict[str, Cell] = {}  # the last row's `_last_cells`
     for row in rows:
         found = row_to_grid(row)
         if found is not None:
@@ -118,9 +138,10 @@ def rows_to_logical_rows(
         page_of_last = row.page
         logical = done.rows
         if top_of_page and logical and not spanning and not starts_new_row(cells, logical[-1]):
-            _extend(logical[-1], cells, where, join)
+            _extend(logical[-1], cells, where, join, above)
         else:
             logical.append(_new_row(cells, spanning, where))
+        above = _last_cells(row, grid, settings)
     return done
 
 
@@ -134,11 +155,32 @@ def _new_row(cells: dict[str, str], spanning: bool, where: Provenance) -> RawRow
 
 
 def _extend(
-    row: RawRow, cells: Mapping[str, str], where: Provenance, join: Callable[[str, str], str]
+    row: RawRow,
+    cells: Mapping[str, str],
+    where: Provenance,
+    join: CutJoin,
+    above: Mapping[str, Cell],
 ) -> None:
     for column, text in cells.items():
         if text:  # a page break cut the cell: `үй-` / `бүлөлүк` joins like a wrapped line
-            row.cells[column] = join(row.cells.get(column, ""), text)
+            row.cells[column] = _join_cut(row.cells.get(column, ""), text, join, above.get(column))
             row.provenance[column] = (
                 row.provenance[column].merge(where) if column in row.provenance else where
             )
+
+
+def _join_cut(left: str, right: str, join: CutJoin, cell: Cell | None) -> str:
+    """The two pieces of a cell cut by a page break: as the page says (`Cell.ends` of the
+    upper piece's last line: a space, or nothing), else by `join`, told whether that line
+    is one word filling the cell."""
+    end = cell.ends[-1] if cell is not None and cell.ends else None
+    if not left or end is None:
+        last = (cell.lines[-1] if cell.lines else cell.text) if cell is not None else ""
+        alone = cell is not None and bool(cell.full) and cell.full[-1] and " " not in last
+        return join(left, right, alone)
+    return f"{left} {right}" if end else left + right
+
+
+def plain_join(left: str, right: str, alone: bool = False) -> str:
+    """Two pieces of a cell joined with a space (a producer that wraps at spaces only)."""
+    return join_fragments(left, right)
