@@ -68,7 +68,7 @@ def plain_run(settings) -> tuple[float, int]:
             plan = tasks.read_plan.fn(decree)
             tasks.save_plan.fn(plan, url)
         plans.append(plan)
-    new, _dups, _known = tasks.list_new_files.fn(settings.inbox, url, 0)
+    new = tasks.list_new_files.fn(settings.inbox, url, 0).new
     shas = [p.sha256 for p in plans]
     for path in new:
         ingest_one(path, url, shas, settings.workdir)
