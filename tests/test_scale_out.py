@@ -236,3 +236,55 @@ def test_a_chunk_on_a_worker_without_the_workdir_archives_nothing(tmp_path):
     assert not missing.exists() and sorted(inbox.iterdir()) == paths  # nothing moved
     with Ledger(url) as ledger:
         assert ledger.reports() == []
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.xdist_group("prefect")
+def test_a_chunk_dask_gave_up_on_is_recorded_crashed_not_left_running():
+    """Dask fails a task whose workers kept dying (KilledWorker) without a word to Prefect:
+    before, the chunk stayed RUNNING in the run's records (or, not yet started, was missing)
+    and its files failed as "UnfinishedRun". The driver records it Crashed, with Dask's
+    reason, and its files fail with that reason (the end-to-end kill: test_worker_killed)."""
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from distributed.scheduler import KilledWorker
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+    from prefect.states import Running
+
+    from flows.dask_runner import CrashAwareFuture
+
+    chunks = [[Path("/share/inbox/a.csv"), Path("/share/inbox/b.docx")], [Path("/x/c.pdf")]]
+    worker = SimpleNamespace(address="tcp://10.0.0.7:40211")  # the WorkerState's address
+    lost = KilledWorker("ingest_chunk-1f2e", worker, allowed_failures=3)
+
+    @flow
+    def two_chunks_lost() -> tuple[str, list]:
+        flow_run_id = FlowRunContext.get().flow_run.id
+        futures = []
+        for chunk in chunks:
+            parameters = {"paths": chunk, "url": "u", "plan_shas": [], "workdir": Path("/w")}
+            args = (uuid4(), None, tasks.ingest_chunk, parameters, flow_run_id)
+            futures.append(CrashAwareFuture(*args))
+        with get_client(sync_client=True) as client:  # the first one had started on a worker
+            client.create_task_run(
+                tasks.ingest_chunk,
+                flow_run_id,
+                dynamic_key="0",
+                id=futures[0].task_run_id,
+                name="ingest a.csv and the next files",
+                state=Running(),
+            )
+        states = [f._record_crash(lost) for f in futures]
+        outcomes = [chunk_outcomes(c, s) for c, s in zip(chunks, states, strict=True)]
+        return str(flow_run_id), outcomes
+
+    flow_run_id, outcomes = two_chunks_lost()
+    assert records(flow_run_id)["tasks"] == [
+        ["ingest a.csv and the next files", "CRASHED"],
+        ["ingest c.pdf and the next files", "CRASHED"],  # recorded though never started
+    ]
+    reasons = {o.file: (o.outcome, o.reason.split(":")[0]) for c in outcomes for o in c}
+    assert reasons == {name: (FAILED, "KilledWorker") for name in ("a.csv", "b.docx", "c.pdf")}
