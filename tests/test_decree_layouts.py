@@ -27,13 +27,15 @@ from tests.fixtures.decree_layouts import (
     soffice,
 )
 
-# LibreOffice prints of the seed: (layout, print) → least share of exact cells. What stays
-# wrong is the seed's own spacing after hyphens (`2018- 2020- жылдар`, `2- жарым`), which no
-# reader can tell from a line break after a hyphen, and a few breaks without evidence.
+# LibreOffice prints of the seed: (layout, print) → least share of exact cells (issue 12's
+# target, 99%; measured 99.5%, 99.9% and 99.7%: bench/bench_decree_prints.py). LibreOffice
+# writes the space a line broke at where it fits, so most breaks are known; what stays wrong
+# is the seed's own spacing at a full line's end, where no space fitted and nothing on the
+# page tells `2020- жылд` from `2020-жылд`, or `документтештирүү үнүн` from one word.
 PRINTED = {
-    ("ky9", "serif9"): 0.975,
-    ("ky9", "sans8-narrow"): 0.97,
-    ("ru7", "serif10-portrait"): 0.96,
+    ("ky9", "serif9"): 0.99,
+    ("ky9", "sans8-narrow"): 0.99,
+    ("ru7", "serif10-portrait"): 0.99,
 }
 
 

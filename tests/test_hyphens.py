@@ -98,3 +98,74 @@ def test_no_hyphen_break_of_a_known_word_rejoins(word: str, at: int) -> None:
     broken = [f"ИИМ {word[:cut]}", word[cut:] + ","]
     vocab = Vocabulary.from_cells([broken, [f"{word} жана"]])
     assert join_lines(broken, vocab) == f"ИИМ {word},"
+
+
+# --------------------------------------------------------------------------- document evidence
+
+
+def test_a_hyphen_pair_the_document_writes_spaced_keeps_its_space() -> None:
+    cells = [["тоо- суу", "тоо- суу боюнча"], ["баары тоо-", "суу менен"]]
+    vocab = Vocabulary.from_cells(cells)
+    assert join_lines(cells[1], vocab) == "баары тоо- суу менен"
+    # written together inside lines as often: the rule (no space) stands
+    mixed = Vocabulary.from_cells([*cells, ["тоо-суу", "тоо-суу"]])
+    assert join_lines(cells[1], mixed) == "баары тоо-суу менен"
+
+
+def test_one_spaced_sighting_is_no_style_of_the_document() -> None:
+    # once spaced inside a line, once broken after the hyphen: the default (join) stands
+    cells = [["кара- жашыл"], ["өңү кара-", "жашыл"]]
+    assert join_lines(cells[1], Vocabulary.from_cells(cells)) == "өңү кара-жашыл"
+
+
+def test_a_compound_written_together_elsewhere_joins() -> None:
+    cells = [["ата-мекен ата-мекен"], ["биздин ата-", "мекен"]]
+    assert join_lines(cells[1], Vocabulary.from_cells(cells)) == "биздин ата-мекен"
+
+
+def test_a_no_hyphen_break_the_document_writes_apart_stays_apart() -> None:
+    # `жолдор` occurs, but `жол дор` is how this document writes the pair (twice, inside lines)
+    cells = [["жол", "дор"], ["жол дор, жол дор"], ["жолдор"]]
+    assert join_lines(cells[0], Vocabulary.from_cells(cells)) == "жол дор"
+    alone = Vocabulary.from_cells([cells[0], cells[2]])
+    assert join_lines(cells[0], alone) == "жолдор"
+
+
+def test_known_line_ends_override_the_rules() -> None:
+    lines = ["Жер-", "суу", "чарба", "министрлиги"]
+    # what a PDF producer showed: a space after `Жер-`, none after `суу`, unknown after `чарба`
+    assert join_lines(lines, spaced=[True, False, None, None]) == "Жер- суучарба министрлиги"
+    assert join_lines(["Жер\u00ad", "суу"], spaced=[False, None]) == "Жерсуу"
+
+
+def test_closing_punctuation_after_a_full_one_word_line_rejoins() -> None:
+    assert join_lines(["Белгилүүлүгү", ", жана"], full=[True, False]) == "Белгилүүлүгү, жана"
+    assert join_lines(["Белгилүүлүгү", '" жана'], full=[True, False]) == 'Белгилүүлүгү" жана'
+    # a line not measured full, or an opening quote with its word: the space stays
+    assert join_lines(["Белгилүүлүгү", ", жана"]) == "Белгилүүлүгү , жана"
+    assert join_lines(["сөз", '"Ала-Тоо"'], full=[True, False]) == 'сөз "Ала-Тоо"'
+
+
+_part = st.text(alphabet="абгдежзклмнопрстуфхчшыэюяңөү0123456789", min_size=2, max_size=7)
+
+
+@given(_part, _part, st.lists(_part, min_size=1, max_size=5), st.integers(1, 3))
+def test_a_compound_seen_unbroken_is_rejoined_exactly(
+    a: str, b: str, filler: list[str], times: int
+) -> None:
+    word = f"{a}-{b}"
+    other = " ".join(filler)
+    # together `times` times, spaced once (a slip): together is how the document writes it
+    cells = [[f"{other} {word}"] * times, [f"{a}- {b}"], [f"{other} {a}-", f"{b} {other}"]]
+    assert join_lines(cells[2], Vocabulary.from_cells(cells)) == f"{other} {word} {other}"
+
+
+@given(_part, _part, st.lists(_part, min_size=1, max_size=5), st.integers(2, 4))
+def test_a_spaced_range_seen_unbroken_keeps_its_space(
+    a: str, b: str, filler: list[str], times: int
+) -> None:
+    other = " ".join(filler)
+    seen = [f"{a}- {b} {other}"] * times  # inside lines, more often than it is broken
+    broken = [f"{other} {a}-", f"{b}"]
+    vocab = Vocabulary.from_cells([seen, broken])
+    assert join_lines(broken, vocab) == f"{other} {a}- {b}"
