@@ -9,13 +9,23 @@ and prints pages/s, the full/bare ratio (target <= 1.5x) and the peak RSS growth
 (target < 100 MB), plus tracemalloc's peak of Python allocations. CPU time is the measure
 for the ratio (wall time swings with whatever else the machine runs; both are printed).
 
-Then the whole processes side by side, taken in turn (A B A B …) so a drifting machine
-speed hits both alike: `planwatch plan PDF --out DIR` (start-up, reading, normalizing,
-writing the tables) against a process doing only pdfplumber's bare `extract_tables()` over
-the same pages (its own start-up included); the median ratio of each pair is printed
-(target <= 1.5x).
+Then the whole processes side by side, taken in turn (A B C D A B C D …) so a drifting
+machine speed hits all alike, and the issue's three figures with their targets:
+  plan / bare     `planwatch plan PDF --out DIR` (start-up, reading, normalizing, writing
+                  the tables) against a process doing only pdfplumber's bare
+                  `extract_tables()` over the same pages (its own start-up included): the
+                  median of the pairs' CPU ratios (target <= 1.5x)
+  start-up        `planwatch plan` on a file that is no plan (imports, argument checks,
+                  sniffing the content, the one-line error): what the command costs before
+                  it reads anything (target <= 1 s CPU)
+  .docx           the seed plan rendered as Word .docx by the fixture generator
+                  (tests/fixtures/decree_containers.py), read into its 117 measures by
+                  `read_decree` as `planwatch plan` does, start-up included (target <= 2 s CPU)
+A line says whether the installed libraries carry compiled bytecode: without it (and with
+PYTHONDONTWRITEBYTECODE set) every process compiles spaCy and pandas from source, seconds
+that no code change here removes.
 
-    python bench/bench_decree_pdf.py [--repeat N] [--pdf EXISTING.pdf]
+    python bench/bench_decree_pdf.py [--repeat N] [--pairs N] [--pdf EXISTING.pdf]
 """
 
 from __future__ import annotations
@@ -34,9 +44,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SEED = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 GENERATOR = ROOT / "tests/fixtures/decree_pdf.py"
+CONTAINERS = ROOT / "tests/fixtures/decree_containers.py"
 MODES = ("bare", "bare-no-close", "full")
 RATIO_TARGET = 1.5
 PEAK_TARGET_MB = 100.0
+STARTUP_TARGET_S = 1.0
+DOCX_TARGET_S = 2.0
 
 
 def _status_kb(field: str) -> int:
@@ -121,53 +134,123 @@ BARE_PROCESS = (
 )
 
 
-def _process_seconds(cmd: list[str]) -> tuple[float, float]:
+DOCX_PROCESS = (
+    "import sys\nfrom pathlib import Path\nfrom extractors.decree import read_decree\n"
+    "assert len(read_decree(Path(sys.argv[1])).measures) == 117\n"
+)
+
+
+def _process_seconds(cmd: list[str], expect_fail: bool = False) -> tuple[float, float]:
     """(CPU s of the finished child and its children, wall s) of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+    done = subprocess.run(cmd, capture_output=True, cwd=ROOT)
+    if done.returncode != (2 if expect_fail else 0):
+        raise SystemExit(f"{cmd}: exit {done.returncode}\n{done.stderr.decode()}")
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return cpu, wall
 
 
-def whole_processes(pdf_path: Path, pairs: int, out_dir: Path) -> dict[str, list[float]]:
-    """`planwatch plan` vs the bare table pass, as whole processes taken in turn."""
-    plan = [sys.executable, "-m", "cli.main", "plan", str(pdf_path), "--out", str(out_dir)]
-    bare = [sys.executable, "-c", BARE_PROCESS, str(pdf_path)]
-    times: dict[str, list[float]] = {
-        "plan_cpu": [],
-        "plan_wall": [],
-        "bare_cpu": [],
-        "bare_wall": [],
+def whole_processes(files: dict[str, Path], pairs: int, out_dir: Path) -> dict[str, list[float]]:
+    """`planwatch plan` on the PDF, the bare table pass, `planwatch plan` on a file that is
+    no plan (start-up) and reading the .docx, as whole processes taken in turn."""
+    plan = [sys.executable, "-m", "cli.main", "plan"]
+    commands = {
+        "plan": [*plan, str(files["pdf"]), "--out", str(out_dir)],
+        "bare": [sys.executable, "-c", BARE_PROCESS, str(files["pdf"])],
+        "startup": [*plan, str(files["no-plan"]), "--out", str(out_dir)],
+        "docx": [sys.executable, "-c", DOCX_PROCESS, str(files["docx"])],
     }
+    times: dict[str, list[float]] = {f"{n}_{k}": [] for n in commands for k in ("cpu", "wall")}
     for _ in range(pairs):
-        for name, cmd in (("plan", plan), ("bare", bare)):
-            cpu, wall = _process_seconds(cmd)
+        for name, cmd in commands.items():
+            cpu, wall = _process_seconds(cmd, expect_fail=name == "startup")
             times[f"{name}_cpu"].append(cpu)
             times[f"{name}_wall"].append(wall)
     return times
 
 
+LABELS = {
+    "plan": "planwatch plan (PDF)",
+    "bare": "bare extract_tables",
+    "startup": "planwatch plan start-up",
+    "docx": "read the .docx",
+}
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def _verdict(value: float, target: float) -> str:
+    return "OK" if value <= target else "MISSED"
+
+
 def report_processes(times: dict[str, list[float]]) -> None:
-    ratios = sorted(p / b for p, b in zip(times["plan_cpu"], times["bare_cpu"], strict=True))
-    walls = sorted(p / b for p, b in zip(times["plan_wall"], times["bare_wall"], strict=True))
-    median = ratios[len(ratios) // 2]
-    print(f"\nwhole processes, {len(ratios)} pair(s) in turn (median):")
-    for name in ("plan", "bare"):
-        cpu = sorted(times[f"{name}_cpu"])[len(ratios) // 2]
-        wall = sorted(times[f"{name}_wall"])[len(ratios) // 2]
-        label = "planwatch plan" if name == "plan" else "bare extract_tables"
-        print(f"  {label:<22}{cpu:>8.2f} s CPU{wall:>8.2f} s wall")
+    ratios = [p / b for p, b in zip(times["plan_cpu"], times["bare_cpu"], strict=True)]
+    walls = [p / b for p, b in zip(times["plan_wall"], times["bare_wall"], strict=True)]
+    print(f"\nwhole processes, {len(ratios)} round(s) in turn (median):")
+    for name, label in LABELS.items():
+        cpu, wall = _median(times[f"{name}_cpu"]), _median(times[f"{name}_wall"])
+        print(f"  {label:<26}{cpu:>8.2f} s CPU{wall:>8.2f} s wall")
+    ratio, startup, docx = (
+        _median(ratios),
+        _median(times["startup_cpu"]),
+        _median(times["docx_cpu"]),
+    )
+    print("\nissue 12, side by side (CPU; wall in brackets):")
     print(
-        f"planwatch plan / bare: {median:.2f}x CPU ({walls[len(walls) // 2]:.2f}x wall)  "
-        f"target <= {RATIO_TARGET}x  {'OK' if median <= RATIO_TARGET else 'MISSED'}"
+        f"  planwatch plan / bare extract_tables {ratio:>6.2f}x  ({_median(walls):.2f}x)  "
+        f"target <= {RATIO_TARGET}x  {_verdict(ratio, RATIO_TARGET)}"
+    )
+    print(
+        f"  start-up of planwatch plan           {startup:>6.2f} s  "
+        f"({_median(times['startup_wall']):.2f} s)  target <= {STARTUP_TARGET_S:.0f} s  "
+        f"{_verdict(startup, STARTUP_TARGET_S)}"
+    )
+    print(
+        f"  .docx of the seed plan read          {docx:>6.2f} s  "
+        f"({_median(times['docx_wall']):.2f} s)  target <= {DOCX_TARGET_S:.0f} s  "
+        f"{_verdict(docx, DOCX_TARGET_S)}"
+    )
+    print(f"  {bytecode_note()}")
+
+
+def bytecode_note() -> str:
+    """Whether importing spaCy/pandas reads compiled bytecode or compiles their sources."""
+    import importlib.util
+    import os
+
+    missing = []
+    for name in ("spacy", "pandas"):
+        spec = importlib.util.find_spec(name)
+        if (
+            spec
+            and spec.origin
+            and not Path(importlib.util.cache_from_source(spec.origin)).exists()
+        ):
+            missing.append(name)
+    if not missing:
+        return "bytecode: the libraries' compiled bytecode is there (imports read it)"
+    writes = "" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ", written on first import"
+    return (
+        f"bytecode: none cached for {' and '.join(missing)}{writes}: each process compiles "
+        "their sources again (install with `uv pip install --compile-bytecode`)"
     )
 
 
-def render_seed(out: Path) -> Path:
-    subprocess.run([sys.executable, str(GENERATOR), str(SEED), str(out)], check=True, cwd=ROOT)
+def render_seed(out: Path, generator: Path = GENERATOR) -> Path:
+    """The seed plan rendered by a fixture generator into `out` (its suffix picks the form)."""
+    cmd = [sys.executable, str(generator), str(SEED), str(out)]
+    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+    return out
+
+
+def no_plan(out: Path) -> Path:
+    """A text file that is no plan: `planwatch plan` fails on it right after starting."""
+    out.write_text("Бул документте план жок.\n", encoding="utf-8")
     return out
 
 
@@ -214,7 +297,12 @@ def main(argv: list[str] | None = None) -> int:
             pages = len(pdf.pages)
         results = {m: measure(m, pdf_path, args.repeat, trace=m == "full") for m in MODES}
         report(pdf_path, pages, results)
-        report_processes(whole_processes(pdf_path, args.pairs, Path(tmp) / "out"))
+        files = {
+            "pdf": pdf_path,
+            "no-plan": no_plan(Path(tmp) / "no-plan.txt"),
+            "docx": render_seed(Path(tmp) / f"{SEED.stem}.docx", CONTAINERS),
+        }
+        report_processes(whole_processes(files, args.pairs, Path(tmp) / "out"))
     return 0
 
 
