@@ -35,6 +35,7 @@ _HEAD = re.compile(r"^[^\W_]+")
 _CLOSERS = ",.;:!?)]}»\"'…"  # never start a line a typesetter broke at a space (UAX #14)
 _EDGE_PUNCT = "\"'«»“”„()[]{}.,;:!?…/"
 _WS = re.compile(r"\s+")
+_ANY_HYPHEN = re.compile(f"[{HYPHENS}]")
 # Longest ending that rejoins on its own evidence: Kyrgyz case endings (`н`, `дын`, `нун`),
 # `ция`; a longer piece (`бюджетте`) is a word a narrow column happens to start lines with.
 MAX_PIECE = 5
@@ -62,9 +63,10 @@ class Vocabulary:
     heads: Counter[str] = field(default_factory=Counter)  # first word of a following line
     # (word before, word after) a line-end hyphen: the breaks `written_apart` must decide
     hyphen_breaks: Counter[tuple[str, str]] = field(default_factory=Counter)
-    # every line as printed: how word pairs are written where no break touches them, counted
-    # on the first question (`_pairs`) — most documents never ask
-    lines: list[str] = field(default_factory=list, repr=False)
+    # how word pairs are written inside lines, counted on the first question (`_pairs`):
+    # the lines that have a hyphen, and the words of every line of two or more
+    _hyphened: list[str] = field(default_factory=list, repr=False)
+    _tokens: list[list[str]] = field(default_factory=list, repr=False)
     _counted: tuple[Counter[tuple[str, str, bool]], Counter[tuple[str, str]]] | None = field(
         default=None, repr=False
     )
@@ -80,21 +82,27 @@ class Vocabulary:
     def add(self, lines: Sequence[str], full: Sequence[bool] | None = None) -> None:
         """Count one cell's words. `full` (a reader that measured its lines): only the
         breaks after a full line can cut a word, so only their two sides are in doubt."""
-        self.lines.extend(lines)
         self._counted = None
         for i, line in enumerate(lines):
             words = line.split()
-            self.seen.update(t for w in words if (t := _token(w)))
+            tokens = [t for w in words if (t := _token(w))]
+            self.seen.update(tokens)
+            if len(tokens) > 1:
+                self._tokens.append(tokens)
+            if _ANY_HYPHEN.search(line):
+                self._hyphened.append(line)
             if words and i < len(lines) - 1 and (full is None or full[i]):
                 self.broken[_token(words[-1])] += 1
             if words and i > 0 and (full is None or full[i - 1]):
                 self.heads[_token(words[0])] += 1
-            if (
-                i
-                and (tail := _TAIL.search(lines[i - 1].rstrip()))
-                and (head := _HEAD.match(line.lstrip()))
-            ):
-                self.hyphen_breaks[tail[1].casefold(), head[0].casefold()] += 1
+            if words and i > 0:
+                self._hyphen_break(lines[i - 1], words[0])
+
+    def _hyphen_break(self, before: str, head: str) -> None:
+        before = before.rstrip()
+        tail = _TAIL.search(before) if before[-1:] in HYPHENS else None
+        if tail and (word := _HEAD.match(head)):
+            self.hyphen_breaks[tail[1].casefold(), word[0].casefold()] += 1
 
     def occurs(self, word: str) -> bool:
         return self.seen[_token(word)] > 0
@@ -124,11 +132,11 @@ class Vocabulary:
         and neighbouring words, (left, right) → count, each inside one printed line."""
         if self._counted is None:
             around: Counter[tuple[str, str, bool]] = Counter()
+            for line in self._hyphened:
+                pairs = _HYPHEN_PAIR.finditer(line)
+                around.update((m[1].casefold(), m[3].casefold(), bool(m[2])) for m in pairs)
             apart: Counter[tuple[str, str]] = Counter()
-            for line in self.lines:
-                low = line.casefold()
-                around.update((m[1], m[3], bool(m[2])) for m in _HYPHEN_PAIR.finditer(low))
-                tokens = [t for w in low.split() if (t := w.strip(_EDGE_PUNCT))]
+            for tokens in self._tokens:
                 apart.update(zip(tokens, tokens[1:], strict=False))
             self._counted = around, apart
         return self._counted

@@ -18,7 +18,6 @@ from pdfplumber.utils.text import (
 from core.text import clean_cell
 from extractors.decree_pdf.joining import FULL_LINE_LETTERS
 from extractors.decree_pdf.model import MIN_RULE, Cell, PageContent, PdfSettings, TableRow, TextLine
-from extractors.hyphens import join_lines
 
 SPACE_SLACK = 0.3  # pt: rounding of glyph positions, either way
 SPACE_EM = 0.36  # a space at least as wide as most fonts' (Verdana 0.35 em, DejaVu 0.32 em)
@@ -101,7 +100,7 @@ def chars_by_cell(
 
 
 def _cell(bbox: tuple[float, float, float, float], chars: list[dict[str, Any]]) -> Cell:
-    """A cell's text as `Table.extract()` gives it, its lines joined by the hyphen rule,
+    """A cell's text as `Table.extract()` gives it (its lines joined with spaces for now),
     which lines fill the cell (their right gap no wider than the left inset plus a letter)
     and what the source had where each line ends (`line_ends`)."""
     x0, x1 = bbox[0], bbox[2]
@@ -121,8 +120,8 @@ def _cell(bbox: tuple[float, float, float, float], chars: list[dict[str, Any]]) 
     )
     if len(texts) < 2:
         return Cell(x0, x1, clean_cell("".join(texts)), full=full, ends=ends)
-    text = clean_cell(join_lines(texts, full=full))
-    return Cell(x0, x1, text, texts, full, ends)
+    # joined for good by `joining.rejoin_cells`, on the evidence of the whole document
+    return Cell(x0, x1, " ".join(texts), texts, full, ends)
 
 
 def line_ends(

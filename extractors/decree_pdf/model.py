@@ -74,14 +74,14 @@ class PdfSettings:
 
 @dataclass(frozen=True)
 class Cell:
-    """A drawn table cell whose top edge lies on this row; `text` cleaned, its printed lines
-    joined by the line-end hyphen rule (`lines` kept for the document-wide rejoin)."""
+    """A drawn table cell whose top edge lies on this row. `text`: its printed `lines`
+    joined, for good once `joining.rejoin_cells` has weighed the whole document's evidence."""
 
     x0: float
     x1: float
     text: str
     lines: tuple[str, ...] = ()
-    full: tuple[bool, ...] = ()  # line i fills the cell: no room for line i+1's first letter
+    full: tuple[bool, ...] = ()  # line i fills the cell: no room for the next line's letter
     # what the source had where line i ends: a space (True), nothing (False), unknown (None)
     ends: tuple[bool | None, ...] = ()
 
