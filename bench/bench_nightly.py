@@ -110,13 +110,16 @@ def main(n: int = N_FILES) -> None:
 
     from statistics import median
 
-    pairs = [pair(tmp, inbox, i) for i in range(PAIRS)]
-    for i, (plain, flow) in enumerate(pairs, 1):
+    pairs = []
+    for i in range(1, PAIRS + 1):  # each pair printed as it ends: a long bench shows progress
+        plain, flow = pair(tmp, inbox, i)
+        pairs.append((plain, flow))
         print(
             f"pair {i}: plain {plain[0]:5.1f} s / {plain[1]:4.1f} s, nightly {flow[0]['run']:5.1f} s"
             f" / {flow[1]['run']:4.1f} s (first / second run), Prefect start-up"
             f" {flow[0]['startup']:.1f} s / {flow[1]['startup']:.1f} s, overhead"
-            f" {share_of(plain[0], flow[0]):.0%} (load average {flow[0]['load']:.1f})"
+            f" {share_of(plain[0], flow[0]):.0%} (load average {flow[0]['load']:.1f})",
+            flush=True,
         )
     work1 = median(p[0] for p, _ in pairs)
     work2 = median(p[1] for p, _ in pairs)
