@@ -9,7 +9,14 @@ Each configuration is one fresh process, as `planwatch run` is: its own workdir 
 the embedded Prefect API (its URL given to the workers, `flows.prefect_env.embedded_run`),
 cold workers. The cluster's start-up is timed apart (an operator's cluster is up before the
 night); the run's wall time includes Prefect's start-up and the workers' first imports.
-The ledger is SQLite under the workdir unless `--db-url` names a shared database.
+The ledger is SQLite under the workdir; with `--db-url` (a PostgreSQL server where that
+user may create databases) each configuration gets a new database of its own on that server.
+
+Printed per N: wall time, files/s and files/s per worker, the load average before and after
+each configuration, and each run split into its start (to the first file recorded) and its
+steady rate. From these, each run as `fixed + n / steady`, the lines that say from how many
+reports each cluster beats the local run on this machine (or that it does not), and a
+projection for 8 workers with a core each.
 
 Run: `.venv/bin/python bench/bench_scale.py [N ...] [--db-url URL]` (default N: 1000).
 """
@@ -18,12 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 N_FILES = 1000
 WORKERS = (0, 2, 4)  # 0: local, Prefect's thread pool
+PROJECTED_WORKERS = (8,)  # an 8-core node
 AS_OF = date(2020, 7, 20)
 DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 
@@ -57,21 +66,83 @@ def main() -> None:
             rows.append(night_in_own_process(tmp, inbox, workers, args.db_url))
             print(json.dumps(rows[-1]), flush=True)
         print_table(n, rows)
+        print_crossover(rows)
 
 
 def print_table(n: int, rows: list[dict]) -> None:
     print(f"\n{n} reports")
     print(
-        f"{'configuration':<22}{'cluster up s':>13}{'run wall s':>12}{'files/s':>9}"
-        f"{'files/s/worker':>16}{'vs local':>10}{'new files':>11}"
+        f"{'configuration':<21}{'cluster up s':>13}{'run wall s':>11}{'files/s':>8}"
+        f"{'/worker':>8}{'vs local':>9}{'start s':>8}{'fixed s':>8}{'steady f/s':>11}"
+        f"{'load avg':>11}"
     )
     for r in rows:
-        name = "local (4 threads)" if not r["workers"] else f"LocalCluster {r['workers']}×1"
         rate = r["processed"] / r["run"]
+        load = f"{r['load_before']:.1f}→{r['load_after']:.1f}"
         print(
-            f"{name:<22}{r['cluster']:>13.1f}{r['run']:>12.1f}{rate:>9.1f}"
-            f"{rate / max(1, r['workers']):>16.1f}{rows[0]['run'] / r['run']:>9.2f}x"
-            f"{r['processed']:>11}"
+            f"{label(r):<21}{r['cluster']:>13.1f}{r['run']:>11.1f}{rate:>8.1f}"
+            f"{rate / max(1, r['workers']):>8.1f}{rows[0]['run'] / r['run']:>8.2f}x"
+            f"{r['start']:>8.1f}{fixed(r):>8.1f}{r['steady']:>11.1f}{load:>11}"
+        )
+    print(
+        "start s: to the first file recorded (Prefect, the plan, the workers' imports and "
+        "language pipelines); steady f/s: files recorded per second after it; fixed s: the "
+        "wall time less the files at the steady rate (what does not grow with the inbox); "
+        "load avg: 1-minute, before→after"
+    )
+
+
+def label(row: dict) -> str:
+    return "local (4 threads)" if not row["workers"] else f"LocalCluster {row['workers']}×1"
+
+
+def fixed(row: dict) -> float:
+    if not row["steady"]:
+        return row["run"]
+    return row["run"] - max(0, row["processed"] - 1) / row["steady"]
+
+
+def wins_from(local: dict, fixed_s: float, steady: float) -> float | None:
+    """The inbox size from which fixed_s + n/steady beats the local run's, None: never."""
+    if not local["steady"] or steady <= local["steady"]:
+        return None
+    return max(0.0, (fixed_s - fixed(local)) / (1 / local["steady"] - 1 / steady))
+
+
+def print_crossover(rows: list[dict]) -> None:
+    """From the figures, each run as `fixed + n / steady`: from how many reports each
+    cluster beats the local run here, the verdict, and a projection for a node with a core
+    per worker (the per-worker steady rate measured here, the fixed time measured here)."""
+    local, clusters = rows[0], rows[1:]
+    found = {}
+    for r in clusters:
+        found[r["workers"]] = n = wins_from(local, fixed(r), r["steady"])
+        when = f"wins from about {math.ceil(n)} reports" if n is not None else "never wins"
+        print(
+            f"{label(r)}: {when} here (steady {r['steady']:.1f} vs local "
+            f"{local['steady']:.1f} files/s; fixed {fixed(r):.1f} vs {fixed(local):.1f} s)"
+        )
+    winning = {w: n for w, n in found.items() if n is not None}
+    if winning:
+        workers = min(winning, key=lambda w: (winning[w], w))
+        print(
+            f"ON THIS MACHINE ({os.cpu_count()} cores): the cluster path wins from about "
+            f"{math.ceil(winning[workers])} reports, with {workers} workers"
+        )
+    else:
+        print(
+            f"ON THIS MACHINE ({os.cpu_count()} cores): the cluster path does not win at any "
+            "inbox size (its steady rate is not above the local run's)"
+        )
+    per_worker = max(r["steady"] / r["workers"] for r in clusters)
+    base = min(clusters, key=fixed)
+    for workers in PROJECTED_WORKERS:
+        n = wins_from(local, fixed(base), per_worker * workers)
+        when = f"wins from about {math.ceil(n)} reports" if n is not None else "never wins"
+        print(
+            f"projection, {workers} workers with a core each: {when} (assumes "
+            f"{per_worker:.1f} files/s per worker, the best measured here, and the fixed "
+            f"{fixed(base):.1f} s of the {label(base)} run)"
         )
 
 
@@ -95,7 +166,10 @@ def night(tmp: Path, inbox: Path, workers: int, db_url: str | None) -> None:
 
     from flows.config import Settings, Thresholds
     from flows.nightly import ingest_now
+    from flows.tasks import ledger_url
 
+    if db_url:
+        db_url = fresh_database(db_url, f"bench_scale_{inbox.name.replace('-', '_')}_{workers}")
     t0 = time.perf_counter()
     cluster = (
         LocalCluster(
@@ -115,14 +189,42 @@ def night(tmp: Path, inbox: Path, workers: int, db_url: str | None) -> None:
         dask_address=address,
         **({"db_url": db_url} if db_url else {}),
     )
+    load_before, began = os.getloadavg()[0], datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     with embedded_run(dask_address=address):
         inbox_run = ingest_now(settings)
     run = time.perf_counter() - t0
     if cluster:
         cluster.close()
-    figures = {"workers": workers, "cluster": started, "run": run}
+    start, steady = pace(ledger_url(settings), began)
+    figures = {"workers": workers, "cluster": started, "run": run, "start": start}
+    figures |= {"steady": steady, "load_before": load_before, "load_after": os.getloadavg()[0]}
     print(json.dumps({**figures, "processed": inbox_run.processed}), flush=True)
+
+
+def fresh_database(url: str, name: str) -> str:
+    """An empty database `name` on the server of `url` (dropped first if left by a past
+    run); its URL."""
+    import psycopg
+
+    server = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{url.rsplit('/', 1)[0]}/{name}"
+
+
+def pace(url: str, began: datetime) -> tuple[float, float]:
+    """Seconds from `began` to the first file recorded, and files recorded per second from
+    then to the last (the ledger's first-seen times, UTC, from the same clock)."""
+    from ledger.db import Ledger
+
+    with Ledger(url) as ledger:
+        seen = sorted(r.first_seen for r in ledger.reports())
+    if len(seen) < 2:  # no rate to speak of
+        return ((seen[0] - began).total_seconds() if seen else 0.0), 0.0
+    span = (seen[-1] - seen[0]).total_seconds()
+    return (seen[0] - began).total_seconds(), (len(seen) - 1) / max(span, 1e-3)
 
 
 if __name__ == "__main__":
