@@ -85,8 +85,7 @@ def chars_by_cell(
     for b in boxes:
         by_band.setdefault(b[1], []).append(b)
     for char in chars:
-        # a space belongs to the text before it: one a line broke at may hang past the edge
-        h = char["x0"] if char["text"] == " " else (char["x0"] + char["x1"]) / 2
+        h = (char["x0"] + char["x1"]) / 2
         v = (char["top"] + char["bottom"]) / 2
         if not (left <= h < right and top <= v < bottom):
             continue
