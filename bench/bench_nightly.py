@@ -148,7 +148,7 @@ def main(n: int = N_FILES) -> None:
     share = median(share_of(p[0], f[0]) for p, f in pairs)
     verdict = "OK" if share <= OVERHEAD_BUDGET else "ABOVE TARGET"
     print(
-        f"500-report night: Prefect overhead {share:.0%} of the plain work, median of {PAIRS} "
+        f"{processed}-report night: Prefect overhead {share:.0%} of the plain work, median of {PAIRS} "
         f"pairs (target <= {OVERHEAD_BUDGET:.0%}): {verdict}"
     )
     print(
