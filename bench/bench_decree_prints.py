@@ -3,7 +3,8 @@
 Renders the seed catalogue as a Word table in the fixture layouts (tests/fixtures/
 decree_layouts.py), prints each with LibreOffice, reads the PDF back with `read_decree` and
 compares every cell with the catalogue. Prints, per print, exact cells / total against the
-target (issue 12: >= 99% on both seed prints), the read's CPU seconds, and with `--misses`
+target (issue 12: >= 99% on both seed prints), how many differing cells differ only in
+spaces (a line break read as a space or as none), the read's CPU seconds, and with `--misses`
 each differing cell (expected vs got, the spot where they part marked).
 
     python bench/bench_decree_prints.py [--misses] [--keep DIR] [--repeat N]
@@ -95,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             reached &= ok
             cells = f"{total - len(misses)}/{total}"
             mark = "" if key not in TARGETED else (" OK" if ok else " MISSED")
+            spaces = sum(str(r).replace(" ", "") == str(w).replace(" ", "") for *_, r, w in misses)
             print(f"{'/'.join(key):<26}{cells:>16}{share:>9.2%}{cpu:>8.2f}  {target}{mark}")
+            print(f"  {spaces} of {len(misses)} differing cells differ only in spaces")
             if args.misses:
                 for mid, field, read, want in misses:
                     print(f"  {mid} {field}:\n      {_marked(read, want)}")
