@@ -123,15 +123,10 @@ def _run(cmd: list[str]) -> None:
 @pytest.fixture(scope="session")
 def dask_cluster():
     """A local Dask cluster of two worker processes, for the DaskTaskRunner path."""
-    from distributed import LocalCluster
+    from tests.fixtures.dask_run import two_worker_cluster
 
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    try:
+    with two_worker_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.close()
 
 
 # --------------------------------------------------------------------------- the seed plan

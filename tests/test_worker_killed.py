@@ -31,7 +31,7 @@ from flows.config import Settings, Thresholds
 from flows.nightly import INGEST_THREADS, nightly_compliance
 from flows.tasks import chunked
 from ledger.db import Ledger
-from tests.fixtures.dask_run import records, worker_servers
+from tests.fixtures.dask_run import records, two_worker_cluster, worker_servers
 from tests.fixtures.kill_trials import datasets
 from tests.test_scale_out import own_database
 
@@ -108,13 +108,8 @@ def by_file(outcomes) -> dict:
 @pytest.fixture(scope="module")
 def two_workers() -> Iterator[LocalCluster]:
     """Two worker processes of one thread, for this module alone (they get killed)."""
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    try:
+    with two_worker_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.close()
 
 
 def allow_failures(n: int, dask_scheduler=None) -> None:
