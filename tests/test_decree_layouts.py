@@ -83,6 +83,7 @@ def printed(catalogue: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("decree_prints")  # one worker prints them once (~2.5 min on CI)
 @pytest.mark.parametrize("key", list(PRINTED), ids=["-".join(k) for k in PRINTED])
 def test_libreoffice_prints_read_back(key: tuple[str, str], printed: dict, catalogue: dict) -> None:
     layout = LAYOUTS[key[0]]
