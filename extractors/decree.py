@@ -35,6 +35,9 @@ def looks_like_pdf(head: bytes) -> bool:
     return head.lstrip()[:5].startswith(b"%PDF")
 
 
+CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\t\n\r\f")
+
+
 def looks_like_text(head: bytes) -> bool:
     """UTF-8 text (a cut multi-byte character at the end is fine), no NULs, few controls."""
     if b"\x00" in head:
@@ -45,7 +48,8 @@ def looks_like_text(head: bytes) -> bool:
         if err.start < len(head) - 3:
             return False
         text = head[: err.start].decode("utf-8")
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    # UTF-8 never uses bytes below 0x80 inside a multi-byte character: count them as bytes
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     return controls <= MAX_CONTROL_SHARE * max(len(text), 1)
 
 
