@@ -70,10 +70,13 @@ def test_missing_optional_columns_stay_empty(catalogue: dict, tmp_path: Path) ->
     assert sum(bool(m.funding_raw) for m in plan.measures) > 100  # a column it has is filled
 
 
-@pytest.fixture(scope="module")
-def printed(catalogue: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+# Session-scoped: the test worker that runs the print tests may run other modules' tests
+# between them, and a module-scoped fixture was then printed again (~2.5 min each time).
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: `make setup` installs it")
+    catalogue = load_catalogue()
     tmp = tmp_path_factory.mktemp("printed")
     docxs = [
         render_docx(catalogue, LAYOUTS[layout], tmp / f"{layout}-{name}.docx", PRINTS[name])
@@ -83,7 +86,7 @@ def printed(catalogue: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("decree_prints")  # one worker prints them once (~2.5 min on CI)
+@pytest.mark.xdist_group("decree_prints")  # one worker prints them, once
 @pytest.mark.parametrize("key", list(PRINTED), ids=["-".join(k) for k in PRINTED])
 def test_libreoffice_prints_read_back(key: tuple[str, str], printed: dict, catalogue: dict) -> None:
     layout = LAYOUTS[key[0]]
