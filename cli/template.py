@@ -12,15 +12,15 @@ import click
 
 from cli.options import checked_output, decree_option, lang_option
 from cli.vocab_args import agency_code, parse_period
-from core.model import Period, Plan
+from core.model import Period
 
 OUT_SUFFIXES = (".xlsx",)
 
 
-def check_in_plan(period: Period, plan: Plan) -> None:
-    if plan.years and not plan.years[0] <= period.year <= plan.years[1]:
+def check_in_plan(period: Period, years: tuple[int, int] | None) -> None:
+    if years and not years[0] <= period.year <= years[1]:
         raise click.BadParameter(
-            f"{period}: outside the plan's years {plan.years[0]}-{plan.years[1]}",
+            f"{period}: outside the plan's years {years[0]}-{years[1]}",
             param_hint="--period",
         )
 
@@ -48,10 +48,11 @@ def command(agency: str, period_text: str, out: Path, decree: Path, lang: str) -
     checked_output(out, OUT_SUFFIXES)
     period = parse_period(period_text)
     code = agency_code(agency)
-    from extractors.decree import read_decree
+    from extractors.decree import read_decree, title_years
 
+    check_in_plan(period, title_years(decree))  # converter text: from its title alone
     plan = read_decree(decree)
-    check_in_plan(period, plan)  # the plan's years come with the decree, before normalizing
+    check_in_plan(period, plan.years)  # every form: before normalizing
     from normalizers.plan_normalize import normalize_plan
     from outputs.report_template import agency_measures, write_template
 

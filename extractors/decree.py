@@ -21,8 +21,8 @@ from extractors.decree_html import looks_like_html_table, read_decree_html
 from extractors.decree_markdown import looks_like_markdown_table, read_decree_markdown
 from extractors.decree_qa import check_plan
 from extractors.decree_rows import DecreeText
-from extractors.decree_text import read_decree_text
-from extractors.plan_assembly import assemble_plan
+from extractors.decree_text import find_header, find_title, read_decree_text
+from extractors.plan_assembly import assemble_plan, plan_years
 
 SNIFF_BYTES = 64 * 1024  # enough of the file to tell its form
 MAX_CONTROL_SHARE = 0.01  # more control characters than this: binary, not text
@@ -123,6 +123,23 @@ def read_decree_rows(path: Path) -> DecreeText:
     if first is not None:
         raise first
     raise UnreadableDecree(path, "neither a PDF nor UTF-8 text (binary content)")
+
+
+def title_years(path: Path) -> tuple[int, int] | None:
+    """The plan's years from the title above a converter-text table, read without the table
+    (what `template` needs to refuse a period outside the plan at once). None when the file
+    is another form or its header is not in the first bytes: then only `read_decree` knows."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    text_form = next((read for can_read, read in DECREE_READERS if can_read(head)), None)
+    if text_form is not read_decree_text:
+        return None
+    lines = head.decode("utf-8-sig", errors="ignore").splitlines()
+    found = find_header(lines)
+    return plan_years(find_title(lines, found[0])) if found else None
 
 
 def read_decree(path: Path) -> Plan:
