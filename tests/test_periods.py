@@ -32,6 +32,7 @@ SEED_PLAN = (2018, 2020)
         ("за второе полугодие 2020 г.", Period(2020, 2)),
         ("П полугодие 2019", Period(2019, 2)),  # OCR reads "II" as Cyrillic П
         ("І полугодие 2019", Period(2019, 1)),  # Cyrillic І typed for Latin I
+        ("И полугодие 2019 года", Period(2019, 1)),  # OCR reads a serif "I" as Cyrillic И
         # Kyrgyz
         ("2020-ж. 1-ж.ж.", Period(2020, 1)),
         ("1-ж.ж. 2019-ж.", Period(2019, 1)),
