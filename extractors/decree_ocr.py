@@ -118,7 +118,7 @@ def page_to_content(page: OcrPage, number: int, dpi: int) -> PageContent:
         top, bottom = page.table.bbox[1], page.table.bbox[3]
         for row in page.table.cells:
             cells = tuple(
-                Cell(c.box[0] * scale, c.box[2] * scale, clean_cell(c.text))
+                Cell(c.box[0] * scale, c.box[2] * scale, clean_cell(c.text), c.lines)
                 for c in row
                 if c.span != (0, 0) and c.box is not None
             )

@@ -247,3 +247,20 @@ def test_ocr_cells_wrapped_after_a_hyphen_join_without_a_space():
     assert page.table is not None
     got = [row[1] for row in page.table.texts]
     assert got == [want for _, want in WRAPPED_CELLS]  # before: `үй- бүлөлүк`, 2 of 5 exact
+
+
+@pytest.mark.ocr
+@needs_tesseract
+def test_ocr_cells_broken_inside_a_word_rejoin_on_the_documents_evidence():
+    from extractors.decree_ocr import page_to_content
+    from extractors.decree_pdf.joining import rejoin_cells
+    from tests.fixtures.wrapped_cells import BROKEN_INSIDE_WORDS, wrapped_table_image
+
+    page = ocr.read_page(wrapped_table_image(BROKEN_INSIDE_WORDS), source_dpi=300)
+    assert page.table is not None
+    alone = [row[1] for row in page.table.texts]  # each cell on its own: a space
+    assert alone[0] == "Экотехинспекци я жана ИИМ"
+    content = page_to_content(page, 1, dpi=300)
+    joined = rejoin_cells([content])[0]
+    got = [row.cells[1].text for row in joined.rows]
+    assert got == [want for _, want in BROKEN_INSIDE_WORDS]

@@ -10,6 +10,7 @@ from statistics import median
 import cv2
 import numpy as np
 
+from extractors.hyphens import join_lines
 from extractors.ocr.geometry import Rulings
 from extractors.ocr.settings import OcrSettings, settings_fields
 from extractors.ocr.words import (
@@ -18,8 +19,8 @@ from extractors.ocr.words import (
     is_text,
     repair_number,
     words_confidence,
+    words_to_line_texts,
     words_to_lines,
-    words_to_text,
 )
 
 # --------------------------------------------------------------------------- tables
@@ -34,6 +35,24 @@ class Cell:
     confidence: float = 1.0
     span: tuple[int, int] = (1, 1)
     box: tuple[int, int, int, int] | None = None
+    # the visual lines `text` was joined from, when more than one: a reader of the whole
+    # document joins them again with its evidence (`extractors.hyphens.Vocabulary`)
+    lines: tuple[str, ...] = ()
+
+
+def words_to_cell(
+    words: Sequence[Word],
+    span: tuple[int, int] = (1, 1),
+    box: tuple[int, int, int, int] | None = None,
+    *,
+    number: bool = False,
+) -> Cell:
+    """A cell read from its words; `number`: mend digits Tesseract read as letters."""
+    lines = words_to_line_texts(words)
+    joined = join_lines(lines)
+    text = repair_number(joined) if number else joined
+    kept = lines if len(lines) > 1 and text == joined else ()
+    return Cell(text, words_confidence(words), span, box, kept)
 
 
 @dataclass(frozen=True)
@@ -116,8 +135,7 @@ def _ruled_table(words: Sequence[Word], rulings: Rulings) -> OcrTable:
             cell_words = by_label.get(region.label, [])
             span_r, span_c = region.span
             covered |= {(r + i, c + j) for i in range(span_r) for j in range(span_c)}
-            text = words_to_text(cell_words)
-            row.append(Cell(text, words_confidence(cell_words), region.span, region.box))
+            row.append(words_to_cell(cell_words, region.span, region.box))
         rows.append(tuple(row))
     return OcrTable(tuple(rows), rulings.bbox)
 
@@ -173,10 +191,10 @@ def read_cells(
     cells = [list(row) for row in table.cells]
     for i, (r, c, _) in enumerate(todo):
         new, old = found.get(i, []), cells[r][c]
-        text, conf = repair_number(words_to_text(new)), words_confidence(new)
+        cell = words_to_cell(new, old.span, old.box, number=True)
         better = not only_doubtful or not old.text or len(old.text) <= SHORT_CELL
-        if text and (better or conf > old.confidence):
-            cells[r][c] = Cell(text, conf, old.span, old.box)
+        if cell.text and (better or cell.confidence > old.confidence):
+            cells[r][c] = cell
     return OcrTable(tuple(tuple(row) for row in cells), table.bbox)
 
 
@@ -267,9 +285,7 @@ def _positional_table(words: Sequence[Word]) -> OcrTable:
                 raw_rows[-1][i].extend(cell)
         else:
             raw_rows.append(cells)
-    rows = tuple(
-        tuple(Cell(words_to_text(c), words_confidence(c)) for c in row) for row in raw_rows
-    )
+    rows = tuple(tuple(words_to_cell(c) for c in row) for row in raw_rows)
     bbox = (
         min(w.left for w in words),
         min(w.top for w in words),

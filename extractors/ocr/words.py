@@ -168,12 +168,17 @@ def words_to_lines(words: Sequence[Word], gap_factor: float = 3.0) -> list[Line]
     return sorted(lines, key=lambda ln: (ln.top, ln.left))
 
 
+def words_to_line_texts(words: Sequence[Word]) -> tuple[str, ...]:
+    """Words of one cell in reading order, one string per visual line."""
+    return tuple(line.text for line in words_to_lines(list(words), gap_factor=1e9))
+
+
 def words_to_text(words: Sequence[Word]) -> str:
     """Words of one cell in reading order, its lines joined by the line-end hyphen rule
     (`extractors.hyphens.join_lines`): `үй-` + `бүлөлүк` → `үй-бүлөлүк`, a free-standing
-    dash keeps its spaces, any other break is a space."""
-    lines = words_to_lines(list(words), gap_factor=1e9)
-    return join_lines(line.text for line in lines)
+    dash keeps its spaces, any other break is a space. A reader of a whole document joins
+    the lines again with its evidence (`Cell.lines`)."""
+    return join_lines(words_to_line_texts(words))
 
 
 # Letters Tesseract's Cyrillic models put for digits in a cell that is only a number.
