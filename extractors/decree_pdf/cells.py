@@ -18,6 +18,7 @@ from pdfplumber.utils.text import (
 from core.text import clean_cell
 from extractors.decree_pdf.joining import FULL_LINE_LETTERS
 from extractors.decree_pdf.model import MIN_RULE, Cell, PageContent, PdfSettings, TableRow, TextLine
+from extractors.decree_pdf.objects import page_objects
 
 SPACE_SLACK = 0.3  # pt: rounding of glyph positions, either way
 SPACE_EM = 0.36  # a space at least as wide as most fonts' (Verdana 0.35 em, DejaVu 0.32 em)
@@ -26,7 +27,7 @@ SPACE_EM = 0.36  # a space at least as wide as most fonts' (Verdana 0.35 em, Dej
 def page_to_content(page: Any, settings: PdfSettings) -> PageContent:
     """Everything the plan needs from one pdfplumber page: table rows and the text around."""
     number = page.page_number
-    chars = page.chars
+    chars = page_objects(page).get("char", [])  # = page.chars, built faster
     if not chars:
         return PageContent(number, images=len(page.images))
     found = page.find_tables(settings.table_settings(rule_ends(page)))
