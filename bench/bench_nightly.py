@@ -2,15 +2,20 @@
 Prefect's own overhead reported apart from the work.
 
 The work is measured by calling the very same task functions plainly (`task.fn`, in order,
-one file after another) on a fresh workdir; Prefect's overhead is the flow's wall time minus
-that. Plain and flow runs alternate, PAIRS times, and the medians are reported: one sample
+one file after another in one thread, as `planwatch ingest` + `planwatch report` read) on a
+fresh workdir; Prefect's overhead is the flow's wall time minus that. The flow reads its
+chunks in one worker thread too (`flows.nightly.READ_THREADS`): no side gets a second
+core, so the difference is the framework's, not parallelism's. Nights log as `planwatch
+run` does: Prefect's console quiet, the API (the UI's run logs) gets INFO.
+
+Plain and flow runs alternate, PAIRS times, and the medians are reported: one sample
 on a shared machine is noisy (12-28% for the same code). Each night runs in a process of
 its own, as `planwatch run` does, on the bench's Prefect home; Prefect's start-up (the
 embedded temporary API server) is timed there on its own with an empty flow. Targets:
 overhead <= 15% at 500 new reports; the second run costs no more than Prefect's start-up
 plus 2 s; `make run`'s job <= 25 s on a fresh clone, its set-up line run first, untimed.
 
-Run: `.venv/bin/python bench/bench_nightly.py [N]` (or `make bench`).
+Run: `.venv/bin/python bench/bench_nightly.py [N [PAIRS]]` (or `make bench`).
 """
 
 from __future__ import annotations
@@ -79,12 +84,11 @@ def plain_run(settings) -> tuple[float, int, float]:
     return time.perf_counter() - t0, len(new), time.process_time() - c0
 
 
-def main(n: int = N_FILES) -> None:
+def main(n: int = N_FILES, n_pairs: int = PAIRS) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="planwatch-bench-nightly-"))
     # A loaded machine can take minutes to start the embedded API: measure it, do not fail.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "900")
     prepare_prefect_env(tmp)  # a fresh Prefect home: the start-up includes its migrations
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # 500 task lines per run otherwise
     from bench_ingest import generate
 
     inbox = tmp / "inbox"
@@ -112,7 +116,7 @@ def main(n: int = N_FILES) -> None:
     from statistics import median
 
     pairs = []
-    for i in range(1, PAIRS + 1):  # each pair printed as it ends: a long bench shows progress
+    for i in range(1, n_pairs + 1):  # each pair printed as it ends: a long bench shows progress
         plain, flow = pair(tmp, inbox, i)
         pairs.append((plain, flow))
         print(
@@ -129,7 +133,12 @@ def main(n: int = N_FILES) -> None:
     run2 = median(f[1]["run"] for _, f in pairs)
     start2 = median(f[1]["startup"] for _, f in pairs)
     processed = pairs[0][1][0]["processed"]
-    print(f"medians of {PAIRS} pairs, each night in a process of its own:")
+    from flows.nightly import READ_THREADS
+
+    print(
+        f"medians of {n_pairs} pairs, each night in a process of its own; the plain side reads "
+        f"in one thread, the flow in {READ_THREADS} worker thread(s)"
+    )
     print(f"plain work, first run:  {work1:6.1f} s ({pairs[0][0][2]} files)")
     print(f"plain work, second run: {work2:6.1f} s")
     print(
@@ -148,7 +157,7 @@ def main(n: int = N_FILES) -> None:
     share = median(share_of(p[0], f[0]) for p, f in pairs)
     verdict = "OK" if share <= OVERHEAD_BUDGET else "ABOVE TARGET"
     print(
-        f"{processed}-report night: Prefect overhead {share:.0%} of the plain work, median of {PAIRS} "
+        f"{processed}-report night: Prefect overhead {share:.0%} of the plain work, median of {n_pairs} "
         f"pairs (target <= {OVERHEAD_BUDGET:.0%}): {verdict}"
     )
     print(
@@ -250,7 +259,9 @@ def night_in_own_process(tmp: Path, inbox: Path, workdir: str) -> dict:
 
 def night(tmp: Path, inbox: Path, workdir: str) -> None:
     """The child of `night_in_own_process`: warm up, start Prefect, run, print JSON."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from cli.run import quiet_prefect
+
+    quiet_prefect(verbose=False)  # as `planwatch run`: console quiet, the API gets INFO
     from prefect import flow
     from prefect.logging import disable_run_logger
 
@@ -288,4 +299,4 @@ if __name__ == "__main__":
         prepare_prefect_env(Path(sys.argv[2]))
         night(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
     else:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else N_FILES)
+        main(*(int(a) for a in sys.argv[1:3]))

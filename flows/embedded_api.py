@@ -71,7 +71,7 @@ _early: EarlyServer | None = None
 
 def early_server() -> EarlyServer | None:
     """The server `start_early` started in this process, if any."""
-    return _early if _early is not None and _early.process.pid else None
+    return _early
 
 
 def server_command(port: int) -> list[str]:
@@ -154,17 +154,15 @@ def prepare_database(workdir: Path) -> str:
     """`make run`'s set-up: the Prefect home that a run on `workdir` uses gets its database
     created, migrated and its block types registered (the embedded API started once and
     stopped). Nothing to do with a Prefect server configured. Returns what was done."""
-    from flows.prefect_env import prepare_prefect_env
+    from flows.prefect_env import configured_api_url, prepare_prefect_env
 
     prepare_prefect_env(Path(workdir))
     if os.environ.get("PREFECT_HOME"):  # Prefect creates its home, but not the parents
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     from prefect.settings import get_current_settings
 
-    from flows.prefect_env import configured_api_url
-
-    if configured_api_url():
-        return f"Prefect API at {configured_api_url()}: nothing to prepare"
+    if api_url := configured_api_url():
+        return f"Prefect API at {api_url}: nothing to prepare"
     home = Path(get_current_settings().home)
     if all((home / name).is_file() for name in ("prefect.db", "memo_store.toml")):
         return f"Prefect database in {home}: ready"  # a newer Prefect migrates it at start

@@ -42,7 +42,13 @@ from flows.config import Settings
 from ledger.inbox import clean_leftovers
 from ledger.lock import workdir_lock
 
-INGEST_THREADS = 4
+INGEST_THREADS = 4  # the task workers chunks are cut for (`workers_of`)
+# Chunks run one at a time in this process: reading is GIL-bound, and each extra reader
+# thread made every file dearer (500 reports on 2 cores, CPU of the readers: 1 thread
+# 12.9 s, 2 threads 16.7 s, 4 threads 18.6 s, plain loop 12.6 s); the switches between
+# threads fighting for the GIL cost more than the I/O they overlap. Parallel reading is
+# the Dask path's job (a process per core).
+READ_THREADS = 1
 
 
 def task_runner_for(settings: Settings):
@@ -50,9 +56,8 @@ def task_runner_for(settings: Settings):
     if not settings.dask_address:
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        # Bounded: more threads than the ledger's connection pool (5 + 10) exhaust it on big
-        # inboxes (QueuePool timeouts); reading is GIL-bound, more threads buy nothing.
-        return ThreadPoolTaskRunner(max_workers=INGEST_THREADS)
+        # A worker thread, not the flow's own: the flow thread waits and reports progress.
+        return ThreadPoolTaskRunner(max_workers=READ_THREADS)
     from flows.dask_runner import DrainingDaskTaskRunner  # prefect-dask's, events flushed
 
     return DrainingDaskTaskRunner(address=settings.dask_address)
@@ -64,15 +69,12 @@ def today_in(timezone: str) -> date:
 
 @flow(name="load-plan", log_prints=True)
 def load_plan(decree: Path, settings: Settings) -> Plan:
-    """Extract and normalize a decree into the ledger, unless these bytes are loaded already."""
+    """Extract and normalize a decree into the ledger. Started by `configured_plans` only
+    for bytes the ledger has no plan of (asking `stored_plan` again here hashed the decree
+    and ran a task twice per first night); `save_plan` keeps the first of two racing runs."""
     logger = get_run_logger()
-    url = tasks.ledger_url(settings)
-    plan = tasks.stored_plan(decree, url)
-    if plan is not None:
-        logger.info("%s: plan %s already loaded, not read again", Path(decree).name, plan.plan_id)
-        return plan
     plan = tasks.read_plan(decree)
-    tasks.save_plan(quote(plan), url)
+    tasks.save_plan(quote(plan), tasks.ledger_url(settings))
     logger.info(
         "%s: plan %s loaded, %d measures", Path(decree).name, plan.plan_id, len(plan.measures)
     )

@@ -12,6 +12,7 @@ import math
 import os
 import socket
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from prefect.logging import get_run_logger
 from sqlalchemy.exc import OperationalError
 
 from core.errors import WorkdirUnreachable
-from core.model import Plan, Report
+from core.model import Outcome, Plan, Report
 from core.once import once
 from extractors.decree import read_decree
 from flows.config import Settings
@@ -195,14 +196,22 @@ def ingest_chunk(
     logger = get_run_logger()
     check_workdir(Path(workdir))
     plans_by_sha(url, plan_shas)  # fails the chunk early (and retried) when the ledger is down
-    results = []
-    for path in paths:
-        result = _ingest_with_retries(Path(path), url, plan_shas, Path(workdir))
-        if result.report is not None:
-            r = result.report
-            logger.info("%s: %s %s", r.file, r.outcome, r.reason)
-        results.append(result)
+    results = [_ingest_with_retries(Path(p), url, plan_shas, Path(workdir)) for p in paths]
+    logger.info(chunk_line(results))
     return results
+
+
+def chunk_line(results: list[FileResult]) -> str:
+    """One log line per chunk, not per file: each line is an API call of its own, and the
+    run's summary artifact names every file that needs a look. The names here are those."""
+    counts = Counter(r.report.outcome if r.report else Outcome.FAILED for r in results)
+    look = [
+        f"{Path(r.path).name}: {r.report.outcome if r.report else Outcome.FAILED}"
+        for r in results
+        if r.report is None or r.report.outcome not in (Outcome.ACCEPTED, Outcome.NEEDS_REVIEW)
+    ]
+    tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    return f"{len(results)} file(s): {tally}" + "".join(f"\n  {line}" for line in look)
 
 
 def check_workdir(workdir: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,7 @@ import pytest
 from prefect.logging import disable_run_logger
 from prefect.states import Failed
 
-from core.model import Outcome
+from core.model import Outcome, Report
 from flows import tasks
 from flows.artifacts import (
     AGENCIES_KEY,
@@ -192,6 +192,25 @@ def test_a_chunk_retries_a_file_that_blinked_and_keeps_its_neighbours(tmp_path, 
     assert results[2].report is None and results[2].error == "ValueError: a reader's bug"
 
 
+def test_a_chunk_logs_one_line_naming_only_the_files_that_need_a_look():
+    def result(name: str, outcome: Outcome) -> tasks.FileResult:
+        report = Report(name, "ab" * 32, 10, datetime(2020, 7, 1), outcome, "why")
+        return tasks.FileResult(Path("/in") / name, report)
+
+    results = [
+        result("a.csv", Outcome.ACCEPTED),
+        result("b.docx", Outcome.NEEDS_REVIEW),
+        result("c.pdf", Outcome.REJECTED),
+        tasks.FileResult(Path("/in/d.doc"), error="OSError: share offline"),
+        result("e.xlsx", Outcome.ACCEPTED),
+    ]
+    assert tasks.chunk_line(results).splitlines() == [
+        "5 file(s): 2 accepted, 1 failed, 1 needs_review, 1 rejected",
+        "  c.pdf: rejected",
+        "  d.doc: failed",
+    ]
+
+
 def test_artifact_records_are_json_safe():
     agencies = pd.DataFrame(
         {
@@ -277,7 +296,14 @@ def chunk_runs_of(flow_run_id) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.xdist_group("prefect")
-def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
+def test_nightly_twice_on_the_sample_inbox(tmp_path: Path, monkeypatch):
+    decree_reads = []  # the decree is hashed once a night, even on the night that loads it
+    real_sha256 = tasks.file_sha256
+    monkeypatch.setattr(
+        tasks,
+        "file_sha256",
+        lambda path: decree_reads.append(Path(path)) or real_sha256(path),
+    )
     inbox = sample_inbox(tmp_path / "inbox")
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
     n_files = len(list(inbox.iterdir()))
@@ -306,12 +332,14 @@ def test_nightly_twice_on_the_sample_inbox(tmp_path: Path):
 
     # the chunks are task runs of the nightly run itself: one per chunk, none unfinished
     assert subflows_of(state.state_details.flow_run_id) == ["load-plan"]
+    assert decree_reads.count(DECREE) == 1
     chunks = chunk_runs_of(state.state_details.flow_run_id)
     assert chunks and all(c == "COMPLETED" for c in chunks)
 
     state = nightly_compliance(settings, return_state=True)
     second = state.result()
     assert subflows_of(state.state_details.flow_run_id) == []  # nothing to load or ingest
+    assert decree_reads.count(DECREE) == 2
     assert second.inbox.processed == 0  # nothing new: the ledger knows every sha256
     assert second.inbox.known == n_files
     assert {name: digest(settings.out_dir / name) for name in DATASETS} == hashes
