@@ -4,7 +4,9 @@ Renders the seed plan as a decree PDF (the fixture generator's CLI), then, each 
 subprocess so memory figures do not mix:
   bare          page.extract_tables() over every page, page.close() after each
   bare-no-close the same without page.close() (what closing saves)
-  full          read_decree(pdf): tables, stitching across pages, assembly, QA
+  full          read_decree(pdf): tables, stitching across pages, assembly, QA; it builds
+                the pages' objects itself (extractors.decree_pdf.objects: pdfplumber's own
+                dicts without a resolve call per attribute), so it may take less CPU than bare
 and prints pages/s, the full/bare ratio (target <= 1.5x) and the peak RSS growth of each
 (target < 100 MB), plus tracemalloc's peak of Python allocations. CPU time is the measure
 for the ratio (wall time swings with whatever else the machine runs; both are printed).
