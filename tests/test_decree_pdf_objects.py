@@ -75,3 +75,12 @@ def test_a_mediabox_off_the_origin_moves_characters_as_pdfplumber_does(tmp_path:
         assert {"char", "line", "rect"} <= set(objects)
         # pdfminer places it at 50 (relative to the box); pdfplumber moves it back by 30
         assert objects["char"][0]["x0"] == pytest.approx(80)
+
+
+def test_a_cropped_page_gets_pdfplumbers_cropped_objects(seed_pdf: Path) -> None:
+    with pdfplumber.open(seed_pdf) as pdf:
+        page = pdf.pages[0]
+        cropped = page.crop((0, 0, page.width / 2, page.height / 2))
+        objects = page_objects(cropped)
+        assert 0 < len(objects["char"]) < len(page_objects(page)["char"])
+        assert objects == pdf.pages[0].crop(cropped.bbox).objects

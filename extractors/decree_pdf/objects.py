@@ -28,6 +28,8 @@ def page_objects(page: Any) -> dict[str, list[dict[str, Any]]]:
     cached = getattr(page, "_objects", None)
     if cached is not None:
         return cached
+    if not page.is_original:  # a cropped or filtered page: pdfplumber crops its parent's
+        return page.objects
     objects: dict[str, list[dict[str, Any]]] = {}
     char = _CharMaker(page)
     for obj in _walk(page, page.layout._objs):
