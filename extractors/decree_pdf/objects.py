@@ -15,11 +15,15 @@ from __future__ import annotations
 from typing import Any
 from unicodedata import normalize as normalize_unicode
 
+import pdfplumber
 from pdfminer.layout import LTChar, LTContainer
 from pdfplumber.page import ALL_ATTRS
 from pdfplumber.utils import resolve_and_decode
 
 _PLAIN = frozenset({float, int, str, bool, type(None)})
+# The pdfplumber series whose `Page.process_object` this mirrors (tests/test_decree_pdf_objects
+# compares the two); any other release gets pdfplumber's own objects, slower but exact.
+MIRRORED_SERIES = "0.11."
 
 
 def page_objects(page: Any) -> dict[str, list[dict[str, Any]]]:
@@ -29,6 +33,8 @@ def page_objects(page: Any) -> dict[str, list[dict[str, Any]]]:
     if cached is not None:
         return cached
     if not page.is_original:  # a cropped or filtered page: pdfplumber crops its parent's
+        return page.objects
+    if not pdfplumber.__version__.startswith(MIRRORED_SERIES):
         return page.objects
     objects: dict[str, list[dict[str, Any]]] = {}
     char = _CharMaker(page)
