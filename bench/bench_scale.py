@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +41,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 N_FILES = 1000
 WORKERS = (0, 2, 4)  # 0: local, Prefect's thread pool
 PROJECTED_WORKERS = (8,)  # an 8-core node
-AS_OF = date(2020, 7, 20)
-DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 
 
 def main() -> None:
@@ -164,9 +162,9 @@ def night(tmp: Path, inbox: Path, workers: int, db_url: str | None) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from distributed import LocalCluster
 
-    from flows.config import Settings, Thresholds
     from flows.nightly import ingest_now
     from flows.tasks import ledger_url
+    from tests.fixtures.run_settings import run_settings
 
     if db_url:
         db_url = fresh_database(db_url, f"bench_scale_{inbox.name.replace('-', '_')}_{workers}")
@@ -180,15 +178,7 @@ def night(tmp: Path, inbox: Path, workers: int, db_url: str | None) -> None:
     )
     started = time.perf_counter() - t0
     address = cluster.scheduler_address if cluster else None
-    settings = Settings(
-        inbox=inbox,
-        workdir=workdir,
-        decrees=(DECREE,),
-        as_of=AS_OF,
-        thresholds=Thresholds(settle_seconds=0),  # the settle wait is a pause, not work
-        dask_address=address,
-        **({"db_url": db_url} if db_url else {}),
-    )
+    settings = run_settings(inbox, workdir, dask_address=address, db_url=db_url)
     load_before, began = os.getloadavg()[0], datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     with embedded_run(dask_address=address):

@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,11 @@ from core.errors import ConfigError, WorkdirUnreachable
 from core.model import Outcome
 from flows import tasks
 from flows.artifacts import FAILED
-from flows.config import Settings, Thresholds
+from flows.config import Settings
 from flows.nightly import INGEST_THREADS, chunk_outcomes, nightly_compliance, task_runner_for
 from ledger.db import Ledger
 from tests.fixtures.dask_run import records, worker_servers
+from tests.fixtures.run_settings import run_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DASK_RUN = REPO / "tests" / "fixtures" / "dask_run.py"
@@ -76,14 +76,8 @@ def test_the_dask_runner_is_chosen_by_the_dask_address(tmp_path: Path):
 @pytest.mark.xdist_group("prefect")
 def test_nightly_on_a_dask_cluster_with_a_postgresql_ledger(tmp_path, dask_cluster, postgres_url):
     inbox = small_inbox(tmp_path / "inbox")
-    settings = Settings(
-        inbox=inbox,
-        workdir=tmp_path / "work",
-        decrees=(DECREE,),
-        as_of=date(2020, 7, 20),
-        thresholds=Thresholds(settle_seconds=0),
-        dask_address=dask_cluster.scheduler_address,
-        db_url=postgres_url,
+    settings = run_settings(
+        inbox, tmp_path / "work", dask_address=dask_cluster.scheduler_address, db_url=postgres_url
     )
     state = nightly_compliance(settings, return_state=True)
     assert state.is_completed(), state.message

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dask
@@ -27,12 +27,13 @@ from distributed import Client, LocalCluster
 
 from bench.bench_ingest import AGENCIES, PERIODS, STATUS, WRITERS
 from flows.artifacts import FAILED
-from flows.config import Settings, Thresholds
+from flows.config import Settings
 from flows.nightly import INGEST_THREADS, nightly_compliance
 from flows.tasks import chunked
 from ledger.db import Ledger
 from tests.fixtures.dask_run import records, two_worker_cluster, worker_servers
 from tests.fixtures.kill_trials import datasets
+from tests.fixtures.run_settings import run_settings
 from tests.test_scale_out import own_database
 
 pytestmark = [
@@ -45,7 +46,6 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[1]
-DECREE = REPO / "samples" / "decrees" / "decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 N_REPORTS = 24  # 8 chunks of 3: each worker holds a chunk for a second or more
 KILL_TIMEOUT_S = 600  # the workers' first file (language pipelines) is slow on a busy box
 CHUNK = " and the next files"
@@ -69,17 +69,6 @@ def distinct_reports(folder: Path, n: int) -> None:
         letter = f"{1 + i // 10:02d}.07.2019 № 12-{i}"  # i % 10 is the agency and half
         path = folder / f"{agency}_{i:04d}{suffix}"
         WRITERS[suffix](path, agency, period, letter, entries, lang)
-
-
-def run_settings(inbox: Path, workdir: Path, **more) -> Settings:
-    return Settings(
-        inbox=inbox,
-        workdir=workdir,
-        decrees=(DECREE,),
-        as_of=date(2020, 7, 20),
-        thresholds=Thresholds(settle_seconds=0),
-        **more,
-    )
 
 
 @dataclass(frozen=True)
@@ -208,6 +197,21 @@ def expected_chunks(inbox: Path) -> set[str]:
     return {f"ingest {c[0].name}{CHUNK}" for c in chunks}
 
 
+def run_with_a_worker_killed(
+    cluster: LocalCluster, inbox: Path, workdir: Path, url: str
+) -> tuple[Settings, object, dict]:
+    """A nightly run on `cluster` with a ledger at `url`, one busy worker killed mid-chunk;
+    the settings and the run's final state (asserted completed)."""
+    with Client(cluster) as client:
+        client.wait_for_workers(2)
+    settings = run_settings(inbox, workdir, dask_address=cluster.scheduler_address, db_url=url)
+    with Killer(cluster, url) as killer:
+        state = nightly_compliance(settings, return_state=True)
+    assert killer.killed, "no worker was killed while a chunk ran"
+    assert state.is_completed(), state.message
+    return settings, state, killer.killed
+
+
 def assert_all_recorded_once(url: str, inbox: Path) -> None:
     with Ledger(url) as ledger:
         files = [r.file for r in ledger.reports()]
@@ -218,19 +222,13 @@ def test_a_worker_killed_mid_chunk_has_its_chunk_run_again(
     tmp_path, reference, postgres_url, two_workers
 ):
     url = own_database(postgres_url, "worker_killed")
-    two = two_workers
-    with Client(two) as client:
-        client.wait_for_workers(2)
-        settings = run_settings(
-            reference.inbox, tmp_path / "work", dask_address=two.scheduler_address, db_url=url
-        )
-        with Killer(two, url) as killer:
-            state = nightly_compliance(settings, return_state=True)
-        assert killer.killed, "no worker was killed while a chunk ran"
-        assert state.is_completed(), state.message
+    settings, state, killed = run_with_a_worker_killed(
+        two_workers, reference.inbox, tmp_path / "work", url
+    )
+    with Client(two_workers) as client:
         client.wait_for_workers(2)  # the nanny starts a new worker; no Prefect server
         pids = client.run(os.getpid)
-        assert len(pids) == 2 and not set(pids.values()) & set(killer.killed.values())
+        assert len(pids) == 2 and not set(pids.values()) & set(killed.values())
         assert sum(client.run(worker_servers).values()) == 0
 
     summary = state.result()
@@ -264,13 +262,7 @@ def test_a_chunk_dask_gives_up_on_is_recorded_crashed(
         client.wait_for_workers(2)
         client.run_on_scheduler(allow_failures, 0)
     try:
-        settings = run_settings(
-            reference.inbox, tmp_path / "work", dask_address=two.scheduler_address, db_url=url
-        )
-        with Killer(two, url) as killer:
-            state = nightly_compliance(settings, return_state=True)
-        assert killer.killed, "no worker was killed while a chunk ran"
-        assert state.is_completed(), state.message
+        settings, state, _ = run_with_a_worker_killed(two, reference.inbox, tmp_path / "work", url)
         flow_run_id = str(state.state_details.flow_run_id)
         histories = chunk_histories(flow_run_id)
         assert set(histories) == expected_chunks(reference.inbox)  # none missing
