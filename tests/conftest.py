@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +26,33 @@ POSTGRES_STARTUP_TIMEOUT_S = 60
 # --------------------------------------------------------------------------- Prefect
 
 
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """ONE temporary Prefect API + SQLite database for every flow test of the session.
-    Flow tests also carry `xdist_group("prefect")` so that `-n 3 --dist loadgroup` runs them
-    on one worker and the harness starts once."""
+class Held:
+    """A heavy resource of this test process, started when a test needs it and stopped as soon
+    as the next test of this process does not (`pytest_runtest_teardown` below). A session
+    fixture would keep it to the session's end, idle while the worker runs other modules' tests
+    for minutes: an idle two-worker Dask cluster costs ~7 CPU-s a minute, a Prefect API ~3.
+    Groups (`xdist_group`) reach a worker whole, so a group's tests share one start."""
+
+    def __init__(self, start: Callable[[], contextlib.AbstractContextManager]) -> None:
+        self._start = start
+        self._stack: contextlib.ExitStack | None = None
+        self.value = None
+
+    def get(self):
+        if self._stack is None:
+            stack = contextlib.ExitStack()
+            self.value = stack.enter_context(self._start())
+            self._stack = stack
+        return self.value
+
+    def stop(self) -> None:
+        stack, self._stack, self.value = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+
+@contextlib.contextmanager
+def _prefect_harness() -> Iterator[None]:
     from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
@@ -39,6 +61,40 @@ def prefect_harness() -> Iterator[None]:
     no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
     with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_TIMEOUT_S), no_heartbeats:
         yield
+
+
+def _dask_cluster():
+    from tests.fixtures.dask_run import two_worker_cluster
+
+    return two_worker_cluster()
+
+
+HELD = {"prefect_harness": Held(_prefect_harness), "dask_cluster": Held(_dask_cluster)}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Held resources start before the test's fixtures: a module fixture that runs a flow
+    (test_worker_killed's reference run) needs the harness already."""
+    for name, held in HELD.items():
+        if name in item.fixturenames:
+            held.get()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    yield  # the test's own fixtures first (they may still talk to the harness)
+    for name, held in HELD.items():
+        if nextitem is None or name not in nextitem.fixturenames:
+            held.stop()
+
+
+@pytest.fixture
+def prefect_harness() -> None:
+    """ONE temporary Prefect API + SQLite database for the flow tests that follow each other
+    on a test process (see `Held`). Flow tests also carry `xdist_group("prefect")` so that
+    `-n 3 --dist loadgroup` runs them on one worker and the harness starts once."""
+    HELD["prefect_harness"].get()
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -120,13 +176,10 @@ def _run(cmd: list[str]) -> None:
 # --------------------------------------------------------------------------- Dask
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def dask_cluster():
-    """A local Dask cluster of two worker processes, for the DaskTaskRunner path."""
-    from tests.fixtures.dask_run import two_worker_cluster
-
-    with two_worker_cluster() as cluster:
-        yield cluster
+    """A local Dask cluster of two worker processes, for the DaskTaskRunner path (see `Held`)."""
+    return HELD["dask_cluster"].get()
 
 
 # --------------------------------------------------------------------------- the seed plan
