@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -163,7 +163,10 @@ def chunked(paths: list[Path], workers: int) -> list[list[Path]]:
 
 @dataclass(frozen=True)
 class FileResult:
-    """One file of a chunk: its Report, or why it could not be read (`error`)."""
+    """One file of a chunk: its Report without the entries (the flow needs the outcome, and
+    the ledger has them), or why it could not be read (`error`). Chunk results stay in task
+    states until the run ends, and come back pickled from a Dask worker: only what the
+    run's summary uses."""
 
     path: Path
     report: Report | None = None
@@ -229,7 +232,8 @@ def check_workdir(workdir: Path) -> None:
 def _ingest_with_retries(path: Path, url: str, plan_shas: list[str], workdir: Path) -> FileResult:
     for attempt in range(IO_RETRIES + 1):
         try:
-            return FileResult(path, ingest_one(path, url, plan_shas, workdir))
+            report = ingest_one(path, url, plan_shas, workdir)
+            return FileResult(path, replace(report, entries=()))
         except TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
             if attempt < IO_RETRIES:
