@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +36,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from flows.prefect_env import embedded_run, prepare_prefect_env  # noqa: E402
 
 N_FILES = 500
-AS_OF = date(2020, 7, 20)
-DECREE = ROOT / "samples/decrees/decree-443-2012-gender-equality-nap-2018-2020.ky.txt"
 SECOND_RUN_BUDGET_S = 2.0  # on top of Prefect's start-up and the plain work
 OVERHEAD_BUDGET = 0.15  # Prefect's overhead at 500 new reports, as a share of the plain work
 PAIRS = 3  # plain + flow pairs, alternated; the medians decide (one sample is noisy)
@@ -46,16 +43,11 @@ MAKE_RUN_BUDGET_S = 25.0  # `make run`'s job on a fresh clone (set-up measured a
 
 
 def settings_for(tmp: Path, inbox: Path, name: str):
-    from flows.config import Settings, Thresholds
+    """A night over `inbox` into the workdir `tmp/name` (the tests' builder: the seed decree,
+    as of 2020-07-20, and no 2 s "is the file still growing?" wait, a pause, not work)."""
+    from tests.fixtures.run_settings import run_settings
 
-    # settle_seconds=0: the 2 s "is the file still growing?" wait is a deliberate pause, not work
-    return Settings(
-        inbox=inbox,
-        workdir=tmp / name,
-        decrees=(DECREE,),
-        as_of=AS_OF,
-        thresholds=Thresholds(settle_seconds=0),
-    )
+    return run_settings(inbox, tmp / name)
 
 
 def plain_run(settings) -> tuple[float, int, float]:
