@@ -3,9 +3,10 @@ Prefect's own overhead reported apart from the work.
 
 The work is measured by calling the very same task functions plainly (`task.fn`, in order,
 one file after another in one thread, as `planwatch ingest` + `planwatch report` read) on a
-fresh workdir; Prefect's overhead is the flow's wall time minus that. The flow reads its
-chunks in one worker thread too (`flows.nightly.READ_THREADS`): no side gets a second
-core, so the difference is the framework's, not parallelism's. Nights log as `planwatch
+fresh workdir, in a fresh process with a night's imports and warm-up; Prefect's overhead is
+the flow's wall time minus that. The flow reads its chunks in one worker thread too
+(`flows.nightly.READ_THREADS`): no side gets a second core, so the difference is the
+framework's, not parallelism's. Nights log as `planwatch
 run` does: Prefect's console quiet, the API (the UI's run logs) gets INFO.
 
 Plain and flow runs alternate, PAIRS times, and the medians are reported: one sample
@@ -205,11 +206,7 @@ def server_cpu() -> float:
 def pair(tmp: Path, inbox: Path, i: int) -> tuple[tuple[float, float, int], tuple[dict, dict]]:
     """The plain work then the nightly flow, each on a fresh workdir, each run twice (the
     second run finds nothing new). Alternating keeps a burst of load from deciding alone."""
-    from prefect.logging import disable_run_logger
-
-    with disable_run_logger():
-        work1, new1, cpu1 = plain_run(settings_for(tmp, inbox, f"plain-{i}"))
-        work2, _, _ = plain_run(settings_for(tmp, inbox, f"plain-{i}"))
+    work1, new1, cpu1, work2 = _child(["--plain", str(tmp), str(inbox), f"plain-{i}"])
     first = night_in_own_process(tmp, inbox, f"prefect-{i}")
     second = night_in_own_process(tmp, inbox, f"prefect-{i}")
     return (work1, work2, new1, cpu1), (first, second)
@@ -250,11 +247,31 @@ def night_in_own_process(tmp: Path, inbox: Path, workdir: str) -> dict:
     """One night as `planwatch run` lives it: a fresh process (and embedded API server) on
     the bench's Prefect home and `workdir`. In one process the second run would also pay for
     the server still digesting the first run's 500 task runs (~6 s here): no real night does."""
-    cmd = [sys.executable, __file__, "--night", str(tmp), str(inbox), workdir]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    return _child(["--night", str(tmp), str(inbox), workdir])
+
+
+def _child(args: list[str]):
+    """This script in a fresh process (`--night` or `--plain`): the JSON it prints."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"night failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+        sys.exit(f"{args[0]} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def plain_nights(tmp: Path, inbox: Path, workdir: str) -> None:
+    """The plain side in a fresh process too, with the night's imports and warm-up: a
+    process that has run other nights carries their heap, and its garbage collections
+    cost more (that made the plain side ~10% dearer than a fresh night). Prints JSON:
+    first run's wall s, new files, CPU s, then the second run's wall s."""
+    from prefect.logging import disable_run_logger
+
+    import flows.nightly  # noqa: F401  the same modules as a night's process
+
+    with disable_run_logger():
+        plain_run(settings_for(tmp, tmp / "warmup-inbox", f"warmup-{os.getpid()}"))
+        work1, new1, cpu1 = plain_run(settings_for(tmp, inbox, workdir))
+        work2, _, _ = plain_run(settings_for(tmp, inbox, workdir))
+    print(json.dumps([work1, new1, cpu1, work2]))
 
 
 def night(tmp: Path, inbox: Path, workdir: str) -> None:
@@ -300,5 +317,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--night"]:
         prepare_prefect_env(Path(sys.argv[2]))
         night(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+    elif sys.argv[1:2] == ["--plain"]:
+        prepare_prefect_env(Path(sys.argv[2]))
+        plain_nights(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
     else:
         main(*(int(a) for a in sys.argv[1:3]))
