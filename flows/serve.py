@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 
 from flows.config import Settings
 from flows.defaults import DEPLOYMENT_NAME
@@ -56,6 +57,7 @@ class PrefectServer:
     ) -> None:
         self.dir = Path(workdir).resolve() / SERVER_DIR
         self.port = port or (DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port())
+        self._port_chosen = port is None  # ours to change when another server takes it first
         self.extra_env = dict(extra_env or {})
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -73,6 +75,18 @@ class PrefectServer:
         return self.dir / "server.log"
 
     def start(self) -> PrefectServer:
+        """Start the server and wait until it answers. A port we chose that another server
+        took between our check and our server's bind (it binds seconds after it starts):
+        once more on a port the system hands out."""
+        try:
+            return self._launch()
+        except ServerStartError:
+            if not self._port_chosen or port_is_free(self.port):
+                raise
+        self.port, self._port_chosen = free_port(), False
+        return self._launch()
+
+    def _launch(self) -> PrefectServer:
         self.dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", HOST]
         cmd += ["--port", str(self.port)]
@@ -108,15 +122,36 @@ class PrefectServer:
                         + self.log_tail()
                     )
                 try:
-                    if client.get(f"{self.api_url}/health").status_code == 200:
-                        return
+                    healthy = client.get(f"{self.api_url}/health").status_code == 200
                 except httpx.HTTPError:
-                    pass
+                    healthy = False
+                if healthy and self._listens():  # not another server on the same port
+                    return
                 time.sleep(HEALTH_POLL_S)
         self.stop()
         raise ServerStartError(
             f"prefect server not healthy after {self.startup_timeout:.0f} s:\n" + self.log_tail()
         )
+
+    def _listens(self) -> bool:
+        """Does our server process (or a child of it) hold the listening socket?"""
+        if self.process is None:
+            return False
+        try:
+            root = psutil.Process(self.process.pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return False
+        for proc in family:
+            try:
+                connections = proc.net_connections(kind="tcp")
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            if any(
+                c.status == psutil.CONN_LISTEN and c.laddr.port == self.port for c in connections
+            ):
+                return True
+        return False
 
     def log_tail(self, lines: int = 20) -> str:
         try:

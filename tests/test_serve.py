@@ -247,3 +247,38 @@ def test_serve_without_an_api_url_starts_and_stops_its_own_server(settings):
     assert (settings.workdir / "prefect-server" / "prefect.db").is_file()
     wait_for(lambda: not listening(port), 10, "the server to stop listening")
     assert port_is_free(port)
+
+
+@pytest.mark.slow
+def test_a_server_that_takes_our_port_first_is_not_taken_for_ours(tmp_path: Path, monkeypatch):
+    """The port we chose was free when we looked; another server bound it before ours did
+    (ours binds seconds after it starts). Its health answer must not pass for ours: ours
+    starts again on a port the system hands out."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import flows.serve as serve
+
+    class Healthy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    taken = other.server_address[1]
+    monkeypatch.setattr(serve, "DEFAULT_PORT", taken)
+    monkeypatch.setattr(serve, "port_is_free", lambda port: port != taken or not chosen)
+    chosen = False
+    server = PrefectServer(tmp_path)  # looked while the port was still free
+    chosen = True
+    try:
+        assert server.port == taken
+        with server:
+            assert server.port != taken
+            assert httpx.get(f"{server.api_url}/health", timeout=10).status_code == 200
+    finally:
+        other.shutdown()
