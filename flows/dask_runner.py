@@ -141,11 +141,14 @@ def not_found(error: Exception) -> bool:
 
 
 def task_run_name(task: Any, parameters: dict[str, Any]) -> str:
-    """The name the task engine would give the run (a `task_run_name` template filled in)."""
-    template = getattr(task, "task_run_name", None)
-    if isinstance(template, str):
-        try:
-            return template.format(**parameters)
-        except (KeyError, IndexError, AttributeError):
-            pass
+    """The name the task engine would give the run (its `task_run_name` template filled in,
+    or its callable called with the parameters)."""
+    custom = getattr(task, "task_run_name", None)
+    try:
+        if callable(custom):  # our tasks' callables take the parameters (`chunk_run_name`)
+            return custom(parameters=parameters)
+        if isinstance(custom, str):
+            return custom.format(**parameters)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        pass
     return task.name

@@ -30,6 +30,7 @@ from extractors.decree import read_decree
 from flows.config import Settings
 from ledger.db import LEDGER_FILE, Ledger
 from ledger.inbox import InboxSettings, file_sha256, ingest_file, look_inbox, settled
+from ledger.listing import display_name
 from normalizers.plan_normalize import normalize_plan
 from outputs.changes import since_last_run, write_changes
 from outputs.compliance import ComplianceResult, build_compliance
@@ -186,7 +187,15 @@ def ingest_one(path: Path, url: str, plan_shas: list[str], workdir: Path) -> Rep
     return report
 
 
-@io_task(task_run_name="ingest {paths[0].name} and the next files")
+def chunk_run_name(parameters: dict) -> str:
+    """A chunk's task run is named after its first file, as the ledger shows it: a name that
+    is not UTF-8 reaches Python with lone surrogates, and an event carrying those cannot be
+    sent (Prefect logged an error for the run's Running and Completed events, and the UI lost
+    them)."""
+    return f"ingest {display_name(Path(parameters['paths'][0]).name)[0]} and the next files"
+
+
+@io_task(task_run_name=chunk_run_name)
 def ingest_chunk(
     paths: list[Path], url: str, plan_shas: list[str], workdir: Path
 ) -> list[FileResult]:

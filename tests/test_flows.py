@@ -422,3 +422,19 @@ def test_second_night_reads_every_new_report_like_a_single_scan(tmp_path: Path):
     ledger = tasks.open_ledger(tasks.ledger_url(settings))
     got = {r.file: (r.outcome, len(r.entries)) for r in ledger.reports()}
     assert got == expected
+
+
+def test_a_chunk_whose_first_name_is_not_utf8_gets_a_name_its_events_can_carry():
+    from prefect._internal.engine import resolve_custom_task_run_name
+
+    from flows.dask_runner import task_run_name
+    from ledger.listing import display_name
+
+    name = (b"\xce\xf2\xf7\xe5\xf2 \xc1\xc8\xcc.txt").decode("utf-8", "surrogateescape")  # cp1251
+    parameters = {"paths": [Path("/inbox") / name, Path("/inbox/b.csv")]}
+    shown = display_name(name)[0]
+    assert shown == "Отчет БИМ.txt"
+    want = f"ingest {shown} and the next files"
+    assert resolve_custom_task_run_name(tasks.ingest_chunk, parameters) == want  # Prefect's
+    assert task_run_name(tasks.ingest_chunk, parameters) == want  # the Dask runner's records
+    want.encode("utf-8")  # no lone surrogates left: the run's events can be sent
