@@ -260,7 +260,7 @@ def test_a_server_that_takes_our_port_first_is_not_taken_for_ours(tmp_path: Path
     import flows.serve as serve
 
     class Healthy(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+        def do_GET(self) -> None:  # http.server's name for the GET handler
             self.send_response(200)
             self.end_headers()
 
