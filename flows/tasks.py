@@ -192,7 +192,12 @@ def chunk_run_name(parameters: dict) -> str:
     is not UTF-8 reaches Python with lone surrogates, and an event carrying those cannot be
     sent (Prefect logged an error for the run's Running and Completed events, and the UI lost
     them)."""
-    return f"ingest {display_name(Path(parameters['paths'][0]).name)[0]} and the next files"
+    return f"ingest {shown_name(parameters['paths'][0])} and the next files"
+
+
+def shown_name(path: Path | str) -> str:
+    """A file's name as the ledger shows it (`display_name`): safe in logs and events."""
+    return display_name(Path(path).name)[0]
 
 
 @io_task(task_run_name=chunk_run_name)
@@ -216,12 +221,10 @@ def ingest_chunk(
 def chunk_line(results: list[FileResult]) -> str:
     """One log line per chunk, not per file: each line is an API call of its own, and the
     run's summary artifact names every file that needs a look. The names here are those."""
-    counts = Counter(r.report.outcome if r.report else Outcome.FAILED for r in results)
-    look = [
-        f"{Path(r.path).name}: {r.report.outcome if r.report else Outcome.FAILED}"
-        for r in results
-        if r.report is None or r.report.outcome not in (Outcome.ACCEPTED, Outcome.NEEDS_REVIEW)
-    ]
+    outcomes = [(r.path, r.report.outcome if r.report else Outcome.FAILED) for r in results]
+    counts = Counter(outcome for _, outcome in outcomes)
+    fine = (Outcome.ACCEPTED, Outcome.NEEDS_REVIEW)
+    look = [f"{shown_name(path)}: {outcome}" for path, outcome in outcomes if outcome not in fine]
     tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
     return f"{len(results)} file(s): {tally}" + "".join(f"\n  {line}" for line in look)
 

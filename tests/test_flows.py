@@ -203,11 +203,15 @@ def test_a_chunk_logs_one_line_naming_only_the_files_that_need_a_look():
         result("c.pdf", Outcome.REJECTED),
         tasks.FileResult(Path("/in/d.doc"), error="OSError: share offline"),
         result("e.xlsx", Outcome.ACCEPTED),
+        tasks.FileResult(
+            Path("/in") / (b"\xce\xf2\xf7\xe5\xf2.txt").decode("utf-8", "surrogateescape")
+        ),
     ]
     assert tasks.chunk_line(results).splitlines() == [
-        "5 file(s): 2 accepted, 1 failed, 1 needs_review, 1 rejected",
+        "6 file(s): 2 accepted, 2 failed, 1 needs_review, 1 rejected",
         "  c.pdf: rejected",
         "  d.doc: failed",
+        "  Отчет.txt: failed",  # a cp1251 name as the ledger shows it, no lone surrogates
     ]
 
 
